@@ -1,0 +1,26 @@
+/** `fairway bench NAME [--json] [--seconds S]`: benchmarks that print figures, never assert them. */
+import type { Command } from 'commander';
+import { benchCodec } from '../bench/codec.js';
+import { printFigures, type Figure } from '../bench/format.js';
+import { UsageError } from '../usage-error.js';
+
+/** Each bench takes the time budget per measurement in milliseconds. */
+export const BENCHES: Record<string, { about: string; run: (durationMs: number) => Promise<Figure[]> }> = {
+  codec: { about: 'chunk encode/decode MB/s at 4, 16, 64 KiB; COSE receipt sign/verify per second', run: benchCodec },
+};
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description(`Run a benchmark and print its figures (${Object.keys(BENCHES).join(', ')})`)
+    .argument('<name>', 'which benchmark')
+    .option('--json', 'one JSON line per figure: {"bench","metric","value","unit"}')
+    .option('--seconds <s>', 'time per measurement in seconds', '1')
+    .action(async (name: string, options: { json?: boolean; seconds: string }) => {
+      const bench = BENCHES[name];
+      if (!bench) throw new UsageError(`unknown benchmark "${name}"; choose one of: ${Object.keys(BENCHES).join(', ')}`);
+      const seconds = Number(options.seconds);
+      if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 60) throw new UsageError(`--seconds must be a number in (0, 60], not "${options.seconds}"`);
+      printFigures(name, await bench.run(seconds * 1000), options.json === true);
+    });
+}

@@ -1,0 +1,1 @@
+export { ManifestPayload, manifestArtefact, PartHasher, verifyChunk, verifyPartHash, equalBytes, MANIFEST_MAX_BYTES, type Manifest } from './manifest.js';

@@ -1,0 +1,6 @@
+export * from './messages.js';
+export * from './fields.js';
+export * from './codes.js';
+export * from './topics.js';
+export { encodeMessage, decodeMessage, decodeBody, requireVersion, type DecodeOptions } from './codec.js';
+export { parseWith, schemaError } from './issues.js';
