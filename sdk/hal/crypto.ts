@@ -13,7 +13,12 @@ export interface Sha256 {
 export interface Crypto {
   /** A fresh incremental SHA-256, so a 64 MiB part hashes without being held in memory. */
   sha256(): Sha256;
-  /** Ed25519 verification; false (never a throw) for a wrong signature or malformed key. */
+  /**
+   * Ed25519 verification by the strict rules of RFC 8032 §5.1.7 (S < L; encodings of A and R
+   * must decode) — OpenSSL's behaviour, and noble's with `zip215: false` — so that every port
+   * accepts exactly the same signatures. False (never a throw) for a wrong signature or a
+   * malformed key.
+   */
   verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
   /** Cryptographically strong random bytes. */
   randomBytes(length: number): Uint8Array;

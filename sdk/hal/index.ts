@@ -4,6 +4,8 @@ export { BLOB_NAME } from './storage.js';
 export type { Link, LinkConnection } from './link.js';
 export type { Crypto, Sha256, Signer } from './crypto.js';
 export type { Clock, Timer } from './clock.js';
+export { TimerQueue, checkDelayMs, type QueuedTimer } from './timer-queue.js';
+export { checkBlobName, checkByteCount, checkBytes } from './storage-arguments.js';
 
 import type { Clock } from './clock.js';
 import type { Crypto, Signer } from './crypto.js';

@@ -9,8 +9,9 @@ export interface LinkConnection {
   /** Resolves once the bytes are handed to the transport. After close → closed. */
   write(bytes: Uint8Array): Promise<void>;
   /**
-   * The next bytes received, in order; `null` once the peer has closed cleanly. A reset
-   * rejects with link-reset. A second read while one is pending → invalid-argument.
+   * The next bytes received, in order, never an empty array; `null` once the peer has closed
+   * cleanly or this side has closed. A reset rejects with link-reset. A second read while one
+   * is pending → invalid-argument.
    */
   read(): Promise<Uint8Array | null>;
   /** Idempotent. A pending read resolves with null. */

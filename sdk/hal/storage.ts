@@ -8,6 +8,7 @@
  */
 export interface StorageUsage {
   capacityBytes: number;
+  /** The sum of every blob's size, zero-filled gaps included; metadata overhead is the port's own. */
   usedBytes: number;
 }
 
@@ -29,10 +30,10 @@ export interface Storage {
   write(name: string, offsetBytes: number, bytes: Uint8Array): Promise<void>;
   /** Removes a blob. Removing a missing blob → not-found. */
   remove(name: string): Promise<void>;
-  /** All blobs, sorted by name. */
+  /** All blobs, sorted by name in code-unit order (plain `<` on the strings). */
   list(): Promise<BlobInfo[]>;
   usage(): Promise<StorageUsage>;
-  /** Further calls reject with closed. */
+  /** Idempotent; every other call afterwards rejects with closed. */
   close(): Promise<void>;
 }
 

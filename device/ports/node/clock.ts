@@ -5,17 +5,11 @@
  * millisecond early and do not promise the due-then-set order the contract asks for.
  */
 import { performance } from 'node:perf_hooks';
-import { FairwayError } from '../../../sdk/errors.js';
 import type { Clock, Timer } from '../../../sdk/hal/clock.js';
-
-interface PendingTimer {
-  dueMs: number;
-  fire: () => void;
-}
+import { checkDelayMs, TimerQueue } from '../../../sdk/hal/timer-queue.js';
 
 export class SystemClock implements Clock {
-  /** Sorted by due time; a timer due together with others goes after them, keeping set order. */
-  private readonly pending: PendingTimer[] = [];
+  private readonly pending = new TimerQueue();
   private wakeUp: NodeJS.Timeout | undefined;
   private wakeUpAtMs = Number.POSITIVE_INFINITY;
 
@@ -28,25 +22,19 @@ export class SystemClock implements Clock {
   }
 
   setTimer(delayMs: number, fire: () => void): Timer {
-    if (!(delayMs >= 0) || !Number.isFinite(delayMs)) {
-      throw new FairwayError('invalid-argument', `delayMs must be a finite, non-negative number, got ${delayMs}`);
-    }
-    const timer: PendingTimer = { dueMs: performance.now() + delayMs, fire };
-    this.pending.splice(this.insertionIndex(timer.dueMs), 0, timer);
+    checkDelayMs(delayMs, 'delayMs');
+    const timer = this.pending.add(performance.now() + delayMs, fire);
     this.scheduleWakeUp();
     return {
       cancel: () => {
-        const index = this.pending.indexOf(timer);
-        if (index < 0) return;
-        this.pending.splice(index, 1);
-        this.scheduleWakeUp();
+        if (this.pending.remove(timer)) this.scheduleWakeUp();
       },
     };
   }
 
   /** Keeps exactly one node timer armed, for the earliest pending timer. */
   private scheduleWakeUp(): void {
-    const next = this.pending[0];
+    const next = this.pending.peek();
     if (next && this.wakeUp && this.wakeUpAtMs === next.dueMs) return;
     clearTimeout(this.wakeUp);
     this.wakeUp = undefined;
@@ -60,23 +48,9 @@ export class SystemClock implements Clock {
     this.wakeUp = undefined;
     try {
       // Due is judged by performance.now, so a node timer that woke early fires nothing yet.
-      for (let next = this.pending[0]; next && next.dueMs <= performance.now(); next = this.pending[0]) {
-        this.pending.shift();
-        next.fire();
-      }
+      for (let next = this.pending.takeDue(performance.now()); next; next = this.pending.takeDue(performance.now())) next.fire();
     } finally {
       this.scheduleWakeUp();
     }
-  }
-
-  private insertionIndex(dueMs: number): number {
-    let low = 0;
-    let high = this.pending.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if ((this.pending[middle]?.dueMs ?? Infinity) <= dueMs) low = middle + 1;
-      else high = middle;
-    }
-    return low;
   }
 }

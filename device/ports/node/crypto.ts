@@ -24,7 +24,29 @@ const PKCS8_ED25519_PREFIX = Uint8Array.from([
   0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
 ]);
 
+/**
+ * Importing a raw key into OpenSSL costs about as much as a verification, and a store verifies
+ * the same few thousand terminal keys over and over: keep the most recent ones imported.
+ */
+const KEY_CACHE_ENTRIES = 4096;
+
 export class NodeCrypto implements Crypto {
+  private readonly keys = new Map<string, KeyObject>();
+
+  private publicKeyObject(publicKey: Uint8Array): KeyObject {
+    const id = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('latin1');
+    let key = this.keys.get(id);
+    if (key) {
+      // Refresh its place: Map iteration order is insertion order, so the first entry is the least recent.
+      this.keys.delete(id);
+    } else {
+      key = createPublicKey({ key: withPrefix(SPKI_ED25519_PREFIX, publicKey), format: 'der', type: 'spki' });
+      if (this.keys.size >= KEY_CACHE_ENTRIES) this.keys.delete(this.keys.keys().next().value as string);
+    }
+    this.keys.set(id, key);
+    return key;
+  }
+
   sha256(): Sha256 {
     return new NodeSha256(createHash('sha256'));
   }
@@ -32,8 +54,7 @@ export class NodeCrypto implements Crypto {
   async verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
     if (publicKey.length !== PUBLIC_KEY_BYTES || signature.length !== SIGNATURE_BYTES) return false;
     try {
-      const key = createPublicKey({ key: withPrefix(SPKI_ED25519_PREFIX, publicKey), format: 'der', type: 'spki' });
-      return verify(null, message, key, signature);
+      return verify(null, message, this.publicKeyObject(publicKey), signature);
     } catch {
       return false;
     }

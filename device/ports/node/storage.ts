@@ -11,7 +11,8 @@
 import { mkdir, open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FairwayError } from '../../../sdk/errors.js';
-import { BLOB_NAME, type BlobInfo, type Storage, type StorageUsage } from '../../../sdk/hal/storage.js';
+import type { BlobInfo, Storage, StorageUsage } from '../../../sdk/hal/storage.js';
+import { checkBlobName, checkByteCount, checkBytes } from '../../../sdk/hal/storage-arguments.js';
 import { blobNameForFile, fileNameForBlob } from './blob-files.js';
 
 export interface FileStorageOptions {
@@ -54,7 +55,7 @@ export class FileStorage implements Storage {
       () => {
         checkBlobName(name);
         checkByteCount(offsetBytes, 'offsetBytes');
-        if (!(bytes instanceof Uint8Array)) throw new FairwayError('invalid-argument', 'bytes must be a Uint8Array');
+        checkBytes(bytes);
       },
       () => this.writeNow(name, offsetBytes, bytes),
     );
@@ -215,14 +216,3 @@ function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
 }
 
-function checkBlobName(name: string): void {
-  if (typeof name !== 'string' || !BLOB_NAME.test(name)) {
-    throw new FairwayError('invalid-argument', `not a valid blob name: ${JSON.stringify(name)}`);
-  }
-}
-
-function checkByteCount(value: number, what: string): void {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new FairwayError('invalid-argument', `${what} must be a non-negative integer, got ${value}`);
-  }
-}

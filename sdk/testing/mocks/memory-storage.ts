@@ -4,7 +4,7 @@
  */
 import { FairwayError } from '../../errors.js';
 import type { BlobInfo, Storage, StorageUsage } from '../../hal/storage.js';
-import { checkBlobName, checkByteCount, checkBytes } from './storage-arguments.js';
+import { checkBlobName, checkByteCount, checkBytes } from '../../hal/storage-arguments.js';
 
 /** A blob's bytes live in the first `size` bytes of `buffer`; the rest is room to grow. */
 interface Blob {

@@ -2,8 +2,8 @@
  * Argument checks every Storage method makes before touching anything, so a bad name or offset
  * is reported as invalid-argument and never reaches the medium.
  */
-import { FairwayError } from '../../errors.js';
-import { BLOB_NAME } from '../../hal/storage.js';
+import { FairwayError } from '../errors.js';
+import { BLOB_NAME } from './storage.js';
 
 export function checkBlobName(name: string): void {
   if (typeof name !== 'string' || !BLOB_NAME.test(name)) {
