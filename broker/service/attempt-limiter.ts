@@ -1,0 +1,39 @@
+/**
+ * Limits guessing (logins, prepaid card passwords) per key: after `maxFailures` failures within
+ * `windowMs`, further attempts are refused until the window since the first failure passes.
+ * A success clears the key. Time comes from the caller, so tests need no real clock.
+ */
+interface Record {
+  failures: number;
+  windowStartMs: number;
+}
+
+export class AttemptLimiter {
+  private readonly records = new Map<string, Record>();
+
+  constructor(
+    private readonly maxFailures: number,
+    private readonly windowMs: number,
+  ) {}
+
+  /** Milliseconds to wait before another attempt, or 0 when one is allowed now. */
+  retryAfterMs(key: string, nowMs: number): number {
+    const record = this.records.get(key);
+    if (!record) return 0;
+    if (nowMs - record.windowStartMs >= this.windowMs) {
+      this.records.delete(key);
+      return 0;
+    }
+    return record.failures >= this.maxFailures ? record.windowStartMs + this.windowMs - nowMs : 0;
+  }
+
+  failed(key: string, nowMs: number): void {
+    const record = this.records.get(key);
+    if (!record || nowMs - record.windowStartMs >= this.windowMs) this.records.set(key, { failures: 1, windowStartMs: nowMs });
+    else record.failures++;
+  }
+
+  succeeded(key: string): void {
+    this.records.delete(key);
+  }
+}
