@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { ChunkPump, type WindowJob } from '../../broker/service/chunk-pump.js';
+
+function job(deviceId: string, indexes: number[], rid = 1): WindowJob {
+  return { deviceId, rid, transfer: new Uint8Array(16), indexes: [...indexes], read: async (i) => new Uint8Array([i]) };
+}
+
+describe('chunk pump', () => {
+  it('sends every asked chunk once, in ascending order per window', async () => {
+    const sent: [string, number][] = [];
+    const pump = new ChunkPump(async (d, c) => void sent.push([d, c.index]), 4);
+    pump.enqueue(job('a', [0, 1, 2, 5]));
+    await pump.idle();
+    expect(sent).toEqual([['a', 0], ['a', 1], ['a', 2], ['a', 5]]);
+  });
+
+  it('takes devices in turn so a big window cannot starve small ones', async () => {
+    const sent: string[] = [];
+    const pump = new ChunkPump(async (d) => void sent.push(d), 1);
+    pump.enqueue(job('big', Array.from({ length: 100 }, (_, i) => i)));
+    pump.enqueue(job('small1', [0, 1]));
+    pump.enqueue(job('small2', [0]));
+    await pump.idle();
+    // With one send in flight the first goes to `big`; after that the rotation serves each in turn.
+    expect(sent.slice(0, 7)).toEqual(['big', 'big', 'small1', 'small2', 'big', 'small1', 'big']);
+    expect(sent.filter((d) => d === 'big')).toHaveLength(100);
+  });
+
+  it('never has more sends in flight than its bound', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const pump = new ChunkPump(async () => {
+      peak = Math.max(peak, ++inFlight);
+      await new Promise((r) => setImmediate(r));
+      inFlight--;
+    }, 3);
+    for (let d = 0; d < 10; d++) pump.enqueue(job(`d${d}`, [0, 1, 2, 3]));
+    await pump.idle();
+    expect(peak).toBe(3);
+  });
+
+  it('drops a device’s windows when it disconnects, and reports read failures without stopping', async () => {
+    const sent: string[] = [];
+    const errors: string[] = [];
+    const pump = new ChunkPump(async (d) => void sent.push(d), 1, (d) => void errors.push(d));
+    pump.enqueue(job('gone', [0, 1, 2, 3]));
+    pump.enqueue({ ...job('broken', [0]), read: async () => Promise.reject(new Error('disk')) });
+    pump.enqueue(job('ok', [0]));
+    pump.cancel('gone');
+    await pump.idle();
+    expect(sent.filter((d) => d === 'gone').length).toBeLessThanOrEqual(1);
+    expect(errors).toEqual(['broken']);
+    expect(sent).toContain('ok');
+  });
+});
