@@ -25,7 +25,6 @@ export interface PreparedPart {
   /** The signed manifest, exactly as offers will carry it. */
   manifest: Uint8Array;
   listPriceMinor: number;
-  advertPriceMinor: number | null;
 }
 
 export interface PreparedTitle {
@@ -79,7 +78,6 @@ export async function prepareTitle(folder: string, context: PrepareContext): Pro
       contentHash: stored.contentHash,
       manifest: await manifestArtefact.sign(manifest, context.storeSigner, context.storeKid),
       listPriceMinor: part.price,
-      advertPriceMinor: part.advertPrice ?? null,
     });
   }
   return { file, parts };

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { TUNABLES } from '../../sdk/config.js';
 import { currency, id, utf8Text } from '../../sdk/wire/fields.js';
 import { TitleCategory } from '../../sdk/wire/messages.js';
+import { checkTitlePricing, parsePricingRule, PricingError, type PricingRule } from '../pricing/index.js';
 import { CatalogError } from './catalog-error.js';
 
 const money = z.number().int().min(0).max(1_000_000_000_000);
@@ -16,9 +17,8 @@ export const PartEntry = z.strictObject({
   id,
   /** Path of the part's bytes, relative to the title folder. */
   file: z.string().min(1).max(255).refine((f) => !f.split(/[\\/]/).includes('..') && !f.startsWith('/'), 'must stay inside the title folder'),
+  /** The part's list (standard) price in minor units; the title's pricing rule works from it. */
   price: money,
-  /** The price a user pays when the part carries the title's advert (seed 004, 2nd embodiment). */
-  advertPrice: money.optional(),
 });
 
 export const TitleFile = z
@@ -32,10 +32,8 @@ export const TitleFile = z
     chunkBytes: z.number().int().min(TUNABLES.chunkBytes.min).max(TUNABLES.chunkBytes.max).default(TUNABLES.chunkBytes.default),
     /** Parts after the first need the first on the device (it carries the base program). */
     requiresBase: z.boolean().default(false),
-    /** The pricing rule (docs/pricing.md); checked by broker/pricing. */
+    /** The pricing rule (docs/pricing.md), checked against the parts by broker/pricing. */
     pricing: z.unknown().default({ rule: 'standard' }),
-    /** A sponsor whose advert rides along with parts that have an advertPrice. */
-    advert: z.strictObject({ sponsor: utf8Text(1, 256), title: id }).optional(),
     parts: z.array(PartEntry).min(1).max(10_000),
   })
   .superRefine((t, ctx) => {
@@ -43,12 +41,10 @@ export const TitleFile = z
     t.parts.forEach((p, i) => {
       if (seen.has(p.id)) ctx.addIssue({ code: 'custom', path: ['parts', i, 'id'], message: `part id ${p.id} appears twice` });
       seen.add(p.id);
-      if (p.advertPrice !== undefined && !t.advert) ctx.addIssue({ code: 'custom', path: ['parts', i, 'advertPrice'], message: 'advertPrice needs an advert section on the title' });
-      if (p.advertPrice !== undefined && p.advertPrice > p.price) ctx.addIssue({ code: 'custom', path: ['parts', i, 'advertPrice'], message: 'advertPrice is above price' });
     });
   });
 
-export type TitleFile = z.infer<typeof TitleFile>;
+export type TitleFile = Omit<z.infer<typeof TitleFile>, 'pricing'> & { pricing: PricingRule };
 
 /** Reads and validates a title file; every refusal names the file, the field and the line. */
 export async function readTitleFile(path: string): Promise<TitleFile> {
@@ -63,16 +59,31 @@ export async function readTitleFile(path: string): Promise<TitleFile> {
   const syntax = doc.errors[0];
   if (syntax) throw new CatalogError(path, syntax.message.split('\n')[0] ?? 'YAML syntax error', undefined, lines.linePos(syntax.pos[0]).line);
   const parsed = TitleFile.safeParse(doc.toJS());
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const fieldPath = issue.path.map(String);
-  if (issue.code === 'unrecognized_keys') fieldPath.push(issue.keys[0] ?? '');
-  // The node of the field itself, or of the nearest enclosing one that exists (a missing field).
-  let line: number | undefined;
-  for (let n = fieldPath.length; n >= 0 && line === undefined; n--) {
-    const node = doc.getIn(fieldPath.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-    if (node?.range) line = lines.linePos(node.range[0]).line;
-    else if (n === 0 && doc.contents?.range) line = lines.linePos(doc.contents.range[0]).line;
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const fieldPath = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') fieldPath.push(issue.keys[0] ?? '');
+    throw new CatalogError(path, issue.message, fieldPath.join('.') || undefined, lineOf(fieldPath));
   }
-  throw new CatalogError(path, issue.message, fieldPath.join('.') || undefined, line);
+  try {
+    const pricing = parsePricingRule(parsed.data.pricing);
+    checkTitlePricing(pricing, parsed.data.parts.map((p) => p.price));
+    return { ...parsed.data, pricing };
+  } catch (e) {
+    if (!(e instanceof PricingError)) throw e;
+    const fieldPath = ['pricing', ...(e.path ? e.path.split('.') : [])];
+    throw new CatalogError(path, e.message.replace(/^invalid-(config|input)( at \S+)?: /, ''), fieldPath.join('.'), lineOf(fieldPath));
+  }
+
+  /** The line of the field itself, or of the nearest enclosing one that exists (a missing field). */
+  function lineOf(fieldPath: string[]): number | undefined {
+    for (let n = fieldPath.length; n >= 0; n--) {
+      const node = doc.getIn(n === 0 ? [] : fieldPath.slice(0, n).map((k) => (/^\d+$/.test(k) ? Number(k) : k)), true) as { range?: [number, number, number] } | undefined;
+      if (node?.range) return lines.linePos(node.range[0]).line;
+      if (n === 0 && doc.contents?.range) return lines.linePos(doc.contents.range[0]).line;
+    }
+    return undefined;
+  }
 }
+
+

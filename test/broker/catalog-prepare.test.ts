@@ -119,10 +119,21 @@ describe('preparing a title folder', () => {
     expect(e.field).toBe('parts.2.file');
   });
 
-  it('refuses duplicate part ids and an advert price without an advert', async () => {
+  it('refuses duplicate part ids', async () => {
     const files = { 'h01.bin': random(10), 'h02.bin': random(10), 'h03.bin': random(10) };
     expect((await refusal(await titleFolder('dup', GOLF.replace('id: golf-h03', 'id: golf-h01'), files))).detail).toContain('appears twice');
-    expect((await refusal(await titleFolder('ad', GOLF.replace('price: 400 }', 'price: 400, advertPrice: 250 }'), files))).field).toBe('parts.2.advertPrice');
+  });
+
+  it('checks the pricing rule against the parts, naming the pricing field and its line', async () => {
+    const files = { 'h01.bin': random(10), 'h02.bin': random(10), 'h03.bin': random(10) };
+    const tiers = GOLF.replace('parts:', 'pricing:\n  rule: by-previous-uses\n  tiers:\n    - { minUses: 0, percent: 0 }\n    - { minUses: 10, percent: 130 }\nparts:');
+    const e = await refusal(await titleFolder('tiers', tiers, files));
+    expect(e.field).toBe('pricing.tiers.1.percent');
+    expect(e.line).toBe(12);
+    const sponsored = GOLF.replace('parts:', 'pricing:\n  rule: advert\n  sponsored:\n    - { seq: 4, advertTitle: kart, sponsor: Kart Co, sponsorPaysMinor: 100 }\nparts:');
+    const past = await refusal(await titleFolder('sponsored', sponsored, files));
+    expect(past.field).toBe('pricing.sponsored.0.seq');
+    expect(past.detail).toContain('past the title');
   });
 
   it('refuses an unreadable folder with the path in the message', async () => {
