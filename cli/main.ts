@@ -5,7 +5,10 @@
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './commands/bench.js';
 import { registerDemo } from './commands/demo.js';
+import { registerStore } from './commands/store/index.js';
+import { CliInputError } from './commands/store/shared.js';
 import { registerVectors } from './commands/vectors.js';
+import { operatorErrorMessage } from './operator-errors.js';
 import { UsageError } from './usage-error.js';
 
 export function buildProgram(): Command {
@@ -17,6 +20,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerBench(program);
   registerVectors(program);
+  registerStore(program);
   return program;
 }
 
@@ -29,9 +33,15 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode;
       return;
     }
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof CliInputError) {
       process.stderr.write(`fairway: ${e.message}\n`);
       process.exitCode = 2;
+      return;
+    }
+    const known = operatorErrorMessage(e);
+    if (known) {
+      process.stderr.write(`fairway: ${known}\n`);
+      process.exitCode = 1;
       return;
     }
     throw e;

@@ -1,5 +1,6 @@
 /** `fairway bench NAME [--json] [--seconds S]`: benchmarks that print figures, never assert them. */
 import type { Command } from 'commander';
+import { benchCharges } from '../bench/charges.js';
 import { benchCodec } from '../bench/codec.js';
 import { printFigures, type Figure } from '../bench/format.js';
 import { UsageError } from '../usage-error.js';
@@ -7,6 +8,7 @@ import { UsageError } from '../usage-error.js';
 /** Each bench takes the time budget per measurement in milliseconds. */
 export const BENCHES: Record<string, { about: string; run: (durationMs: number) => Promise<Figure[]> }> = {
   codec: { about: 'chunk encode/decode MB/s at 4, 16, 64 KiB; COSE receipt sign/verify per second', run: benchCodec },
+  charges: { about: 'verified receipts turned into durable charges per second (SQLite; PostgreSQL with FAIRWAY_BENCH_PG_URL)', run: benchCharges },
 };
 
 export function registerBench(program: Command): void {

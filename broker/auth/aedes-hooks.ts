@@ -1,0 +1,114 @@
+/**
+ * Plugs authentication [FW-2.3] and isolation [FW-2.4] into aedes's hooks, and logs every
+ * refusal with its reason. The decisions themselves live in ConnectAuthenticator and
+ * access-policy; this file only adapts them to aedes's callback shapes and quirks.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AedesOptions, AuthenticateError, Client } from 'aedes';
+import type { Logger } from 'pino';
+import { decideSubscription, mayForward, publishRefusal } from './access-policy.js';
+import type { ConnectAuthenticator } from './connect-authenticator.js';
+import { ConnectRefusal, CONNACK } from './connect-refusal.js';
+import { ANONYMOUS_ID_PREFIX, describeIdentity, type SessionIdentity } from './session-identity.js';
+
+export type AccessHooks = Required<
+  Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>
+>;
+
+export interface AccessHooksDeps {
+  authenticator: ConnectAuthenticator;
+  /** Where each authenticated client's identity is kept; read by the rest of the broker too. */
+  identities: WeakMap<Client, SessionIdentity>;
+  logger: Logger;
+  /** Transport and peer address of a client's connection, for the log. */
+  peerOf: (client: Client) => string;
+}
+
+/** MQTT 3.1.1 is protocol level 4; aedes also admits 3 (MQTT 3.1), which Fairway does not [FW-2.3]. */
+const PROTOCOL_LEVEL = 4;
+
+export function createAccessHooks({ authenticator, identities, logger, peerOf }: AccessHooksDeps): AccessHooks {
+  /**
+   * The client id as the CONNECT carried it. aedes replaces an empty one with `aedes_<uuid>`,
+   * which happens to be a well-formed device id; the protocol wants an empty id refused (2).
+   */
+  const clientIdSent = new WeakMap<Client, string>();
+  return {
+    preConnect(client, packet, callback) {
+      if (packet.protocolVersion !== PROTOCOL_LEVEL) {
+        const reason = `protocol level ${packet.protocolVersion} is not ${PROTOCOL_LEVEL}`;
+        logger.warn({ peer: peerOf(client), clientId: packet.clientId, code: CONNACK.unacceptableProtocol, reason }, 'connect refused');
+        // aedes answers CONNACK 1 itself, but only for levels outside 3–4 and only right after
+        // this hook; an authenticate error cannot carry code 1. So mark level 3 as unacceptable.
+        if (packet.protocolVersion === 3) packet.protocolVersion = 0 as typeof packet.protocolVersion;
+      }
+      if (packet.keepalive === 0) {
+        // Not refused (FW-2.3.3 has no code for it), but such a connection is never timed out.
+        logger.warn({ peer: peerOf(client), clientId: packet.clientId }, 'keep alive 0: a silent connection will never be closed [FW-2.3]');
+      }
+      const anonymous = packet.username === undefined && packet.password === undefined;
+      if (anonymous) packet.clientId = ANONYMOUS_ID_PREFIX + (packet.clientId || randomUUID());
+      clientIdSent.set(client, packet.clientId);
+      if (packet.will) {
+        // A will is authorised like a publish [FW-2.4.3]. Checked here too, not only when aedes
+        // sends it, so a will that could never be sent is not kept and the refusal is logged
+        // against the CONNECT that carried it. The connection itself is not refused.
+        const wouldBe: SessionIdentity = anonymous ? { kind: 'anonymous', clientId: packet.clientId } : { kind: 'device', deviceId: packet.clientId };
+        const reason = publishRefusal(wouldBe, { topic: packet.will.topic, qos: packet.will.qos ?? 0, retain: packet.will.retain ?? false });
+        if (reason) {
+          logger.warn({ peer: peerOf(client), clientId: packet.clientId, topic: packet.will.topic, reason }, 'will discarded');
+          delete packet.will;
+        }
+      }
+      callback(null, true);
+    },
+
+    authenticate(client, username, password, done) {
+      authenticator.authenticate({ clientId: clientIdSent.get(client) ?? client.id, username, password, cleanSession: client.clean }).then(
+        (identity) => {
+          identities.set(client, identity);
+          logger.info({ peer: peerOf(client), clientId: client.id, kind: identity.kind }, 'connect accepted');
+          done(null, true);
+        },
+        (error: unknown) => {
+          const refusal = error instanceof ConnectRefusal ? error : new ConnectRefusal(CONNACK.serverUnavailable, `authentication failed: ${String(error)}`);
+          const log = refusal.returnCode === CONNACK.serverUnavailable ? logger.error.bind(logger) : logger.warn.bind(logger);
+          log({ peer: peerOf(client), clientId: client.id, code: refusal.returnCode, reason: refusal.reason }, 'connect refused');
+          done(refusal as AuthenticateError, false);
+        },
+      );
+    },
+
+    authorizePublish(client, packet, callback) {
+      const identity = client ? identities.get(client) : undefined;
+      const reason = publishRefusal(identity, packet);
+      if (!reason) return callback(null);
+      // MQTT 3.1.1 has no negative PUBACK: the error makes aedes close the connection
+      // [FW-2.4.2]. For a will, it means the will is not sent.
+      const { topic, qos, retain } = packet;
+      logger.warn({ peer: client ? peerOf(client) : undefined, who: describeIdentity(identity), topic, qos, retain, reason }, 'publish refused');
+      callback(new Error(reason));
+    },
+
+    authorizeSubscribe(client, subscription, callback) {
+      const identity = identities.get(client);
+      const decision = decideSubscription(identity, subscription.topic, subscription.qos);
+      if ('refused' in decision) {
+        logger.warn({ peer: peerOf(client), who: describeIdentity(identity), filter: subscription.topic, reason: decision.refused }, 'subscribe refused');
+        // A null subscription is answered with SUBACK return code 0x80 and the connection
+        // stays up [FW-2.4.1]; an error would close it.
+        return callback(null, null);
+      }
+      logger.info({ peer: peerOf(client), who: describeIdentity(identity), filter: subscription.topic, qos: decision.granted }, 'subscribe granted');
+      callback(null, { ...subscription, qos: decision.granted });
+    },
+
+    authorizeForward(client, packet) {
+      const identity = identities.get(client);
+      if (mayForward(identity, packet.topic)) return packet;
+      const reason = "not in the receiver's own down tree";
+      logger.warn({ peer: peerOf(client), who: describeIdentity(identity), topic: packet.topic, reason }, 'forward refused');
+      return null;
+    },
+  };
+}

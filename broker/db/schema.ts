@@ -1,0 +1,184 @@
+/**
+ * The store's tables as Kysely sees them. Both databases return what is written here:
+ * integers as JS numbers (bigint columns included; values past 2^53 are refused when read,
+ * see safe-integers.ts), times as wall-clock ms, JSON as text.
+ *
+ * Byte columns come back from the drivers as Node `Buffer`s (a Uint8Array subclass), so the
+ * select type here says `Buffer`; code that hands rows on converts with `toBytes` (bytes.ts)
+ * so callers only ever see plain Uint8Array.
+ */
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** Read as Buffer, written as any Uint8Array. */
+export type Bytes = ColumnType<Buffer, Uint8Array, Uint8Array>;
+export type NullableBytes = ColumnType<Buffer | null, Uint8Array | null, Uint8Array | null>;
+
+export interface Schema {
+  users: UsersTable;
+  accounts: AccountsTable;
+  ledger_txns: LedgerTxnsTable;
+  postings: PostingsTable;
+  devices: DevicesTable;
+  cards: CardsTable;
+  titles: TitlesTable;
+  parts: PartsTable;
+  transfers: TransfersTable;
+  history: HistoryTable;
+  audit: AuditTable;
+}
+
+export interface UsersTable {
+  id: string;
+  password_hash: string;
+  name: string;
+  address: string;
+  age: number | null;
+  occupation: string;
+  created_at: number;
+}
+
+export type AccountKind = 'user' | 'provider' | 'sponsor' | 'cards' | 'adjustments';
+
+/**
+ * One row per party that money moves between. `balance_minor` is a cache of the sum of the
+ * account's postings, kept in the same transaction as every posting; a CHECK keeps user
+ * accounts ≥ 0 even if application code were wrong.
+ */
+export interface AccountsTable {
+  id: string;
+  kind: AccountKind;
+  owner: string;
+  balance_minor: number;
+}
+
+export type TxnKind = 'charge' | 'redeem' | 'adjust' | 'seat';
+
+export interface LedgerTxnsTable {
+  id: Generated<number>;
+  kind: TxnKind;
+  /** The idempotency key (`charge:<transfer>`, `redeem:<card>`, `adjust:<request>`); UNIQUE. */
+  ref: string;
+  /** The charged transfer, for `charge` transactions; lets reports join without parsing `ref`. */
+  transfer_id: string | null;
+  created_at: number;
+  memo: string;
+  actor: string;
+}
+
+export interface PostingsTable {
+  id: Generated<number>;
+  txn_id: number;
+  account_id: string;
+  /** Signed: + credits the account, − debits it. A transaction's postings sum to 0. */
+  amount_minor: number;
+  /**
+   * The account's balance right after this posting. A repeated request (the same receipt, the
+   * same card) must answer with the balance it answered the first time [FW-8.2, FW-4.5.1];
+   * this is where that number is kept.
+   */
+  balance_after_minor: number;
+}
+
+export interface DevicesTable {
+  id: string;
+  user_id: string;
+  public_key: Bytes;
+  enrolled_at: number;
+  revoked_at: number | null;
+}
+
+export interface CardsTable {
+  id: string;
+  password_hash: string;
+  value_minor: number;
+  batch: string;
+  issued_at: number;
+  redeemed_by: string | null;
+  redeemed_at: number | null;
+}
+
+export interface TitlesTable {
+  id: string;
+  name: string;
+  provider: string;
+  creator: string;
+  category: string;
+  currency: string;
+  /** The title's pricing rule as JSON text (broker/pricing parses it). */
+  pricing: string;
+  created_at: number;
+}
+
+export interface PartsTable {
+  id: string;
+  title_id: string;
+  seq: number;
+  next_id: string | null;
+  base_id: string | null;
+  size_bytes: number;
+  chunk_bytes: number;
+  part_hash: Bytes;
+  /** The signed manifest (COSE_Sign1 bytes), exactly as offers carry it. */
+  manifest: Bytes;
+  content_hash: string;
+  list_price_minor: number;
+  advert_price_minor: number | null;
+  sponsor: string | null;
+  advert_title_id: string | null;
+  use_count: Generated<number>;
+}
+
+export type TransferState = 'open' | 'charged' | 'released';
+
+export interface TransfersTable {
+  /** Lowercase hex of the 16-byte transfer id [FW-7.1]. */
+  id: string;
+  device_id: string;
+  user_id: string;
+  part_id: string;
+  price_minor: number;
+  list_price_minor: number;
+  provider: string;
+  sponsor: string | null;
+  sponsor_pays_minor: number;
+  state: TransferState;
+  hold_until: number;
+  created_at: number;
+  charged_at: number | null;
+  released_at: number | null;
+  release_reason: string | null;
+  receipt: NullableBytes;
+}
+
+export type HistoryKind = 'charge' | 'finish';
+
+export interface HistoryTable {
+  id: Generated<number>;
+  user_id: string;
+  title_id: string;
+  part_id: string;
+  kind: HistoryKind;
+  /** `finish` results as JSON text; null for charges. */
+  results: string | null;
+  at: number;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  action: string;
+  subject: string;
+  /** JSON text. */
+  detail: string;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type AccountRow = Selectable<AccountsTable>;
+export type TransferRow = Selectable<TransfersTable>;
+export type CardRow = Selectable<CardsTable>;
+export type PartRow = Selectable<PartsTable>;
+export type NewUser = Insertable<UsersTable>;
+export type NewDevice = Insertable<DevicesTable>;
+export type NewTitle = Insertable<TitlesTable>;
+export type NewPart = Insertable<PartsTable>;

@@ -1,0 +1,43 @@
+/**
+ * chunks.get → chunk × n | refusal | error [FW-4.6]: queue the named chunks of an open
+ * transfer of this terminal on the fair pump; they go out as QoS 0 `chunk` messages.
+ */
+import { chunkCount, chunkSpan, expandBits, expandRuns } from '../../sdk/chunks/index.js';
+import { FairwayError } from '../../sdk/errors.js';
+import { toHex } from '../../sdk/vectors/json.js';
+import { findPart } from '../catalog/catalog-reader.js';
+import { getTransfer } from '../ledger/holds.js';
+import { errorMessage } from '../service/wire-errors.js';
+import { refusal, type Handler } from '../service/store-context.js';
+
+export const handleChunksGet: Handler<'chunks.get'> = async ({ ctx, deviceId, session, message, nowMs }) => {
+  const transfer = await getTransfer(ctx.ledger, toHex(message.transfer));
+  if (!transfer || transfer.deviceId !== deviceId || transfer.userId !== session.userId || transfer.state === 'charged') {
+    return refusal(message.rid, 'unknown-transfer', 'no open transfer with that id for this terminal');
+  }
+  if (transfer.state === 'released' || nowMs > transfer.holdUntil) {
+    return refusal(message.rid, 'hold-expired', 'the hold lapsed; ask for a new offer', { part: transfer.partId });
+  }
+  const found = await findPart(ctx.db, transfer.partId);
+  if (!found) return refusal(message.rid, 'unknown-part', `part ${transfer.partId} is no longer in the catalog`, { part: transfer.partId });
+  const { part } = found;
+  const count = chunkCount(part.sizeBytes, part.chunkBytes);
+  let indexes: number[];
+  try {
+    indexes = message.ranges ? expandRuns(message.ranges, count, ctx.config.windowMax) : expandBits(message.from!, message.bits!, count, ctx.config.windowMax);
+  } catch (e) {
+    if (e instanceof FairwayError) return errorMessage('bad-request', e.message, message.rid);
+    throw e;
+  }
+  ctx.pump.enqueue({
+    deviceId,
+    rid: message.rid,
+    transfer: message.transfer,
+    indexes,
+    read: (index) => {
+      const span = chunkSpan(index, part.sizeBytes, part.chunkBytes);
+      return ctx.content.read(part.contentHash, span.offsetBytes, span.lengthBytes);
+    },
+  });
+  return undefined;
+};

@@ -1,0 +1,68 @@
+/**
+ * receipt → charge | refusal [FW-8]: the only thing that makes the store charge. The checks
+ * run in the order of [FW-8.3]; the charge is answered only after it is durable, and the same
+ * transfer is never charged twice, whatever arrives again [FW-8.2].
+ */
+import { FairwayError } from '../../sdk/errors.js';
+import { equalBytes } from '../../sdk/manifest/index.js';
+import { receiptArtefact, type Receipt } from '../../sdk/receipt/index.js';
+import { toHex } from '../../sdk/vectors/json.js';
+import type { DownMessage } from '../../sdk/wire/index.js';
+import { findPart } from '../catalog/catalog-reader.js';
+import { activePublicKey } from '../directory/terminals.js';
+import { capture } from '../ledger/capture.js';
+import { getTransfer } from '../ledger/holds.js';
+import { errorMessage } from '../service/wire-errors.js';
+import { refusal, type Handler } from '../service/store-context.js';
+
+export const handleReceipt: Handler<'receipt'> = async ({ ctx, deviceId, session, message, nowMs }) => {
+  const userId = session.userId!;
+  const refused = (why: string) => refusal(message.rid, 'receipt-refused', why);
+  const publicKey = await activePublicKey(ctx.db, deviceId);
+  if (!publicKey) return refused('this terminal is no longer enrolled');
+
+  // 1–4: structure, signature under this device's key, version, contents.
+  let receipt: Receipt;
+  try {
+    receipt = (await receiptArtefact.open(message.receipt, publicKey, ctx.crypto)).payload;
+  } catch (e) {
+    if (!(e instanceof FairwayError)) throw e;
+    if (e.kind === 'unsupported-version') return errorMessage('unsupported-version', e.message, message.rid);
+    return refused(`not a valid receipt from this terminal (${e.kind})`);
+  }
+  if (receipt.device !== deviceId || receipt.user !== userId) return refused('the receipt names another device or user');
+
+  // 5–6: the transfer is this terminal's; a charged one answers with its original charge.
+  const transferId = toHex(receipt.transfer);
+  const transfer = await getTransfer(ctx.ledger, transferId);
+  if (!transfer || transfer.deviceId !== deviceId || transfer.userId !== userId) {
+    return refusal(message.rid, 'unknown-transfer', 'no transfer with that id for this terminal');
+  }
+  if (transfer.state !== 'charged') {
+    // 7: what was signed is what was offered.
+    const part = (await findPart(ctx.db, transfer.partId))?.part;
+    if (!part || receipt.part !== transfer.partId || receipt.price !== transfer.priceMinor || !equalBytes(receipt.partHash, part.partHash)) {
+      return refused('the receipt does not match the offer (part, part hash or price)');
+    }
+  }
+
+  // 8–9: within the hold, capture exactly once.
+  const result = await capture(ctx.ledger, { transferId, deviceId, userId, receipt: message.receipt, nowMs });
+  if (!result.ok) {
+    return result.code === 'hold-expired'
+      ? refusal(message.rid, 'hold-expired', 'the hold lapsed before the receipt; ask for a new offer', { part: result.partId })
+      : refusal(message.rid, 'unknown-transfer', 'no transfer with that id for this terminal');
+  }
+  if (!result.repeated) ctx.count('charge');
+  const charge: DownMessage = {
+    v: 1,
+    t: 'charge',
+    rid: message.rid,
+    transfer: receipt.transfer,
+    part: result.partId,
+    price: result.priceMinor,
+    balance: result.balanceMinor,
+    chargedAt: result.chargedAt,
+  };
+  return charge;
+};

@@ -1,0 +1,80 @@
+/** Reading and closing transfer rows; shared by holds, capture and the reports. */
+import { sql } from 'kysely';
+import { toBytesOrNull } from '../db/bytes.js';
+import type { TransferRow } from '../db/schema.js';
+import { hasRowLocks, type LedgerContext, type Trx } from './context.js';
+import type { Transfer } from './types.js';
+
+export function toTransfer(row: TransferRow): Transfer {
+  return {
+    transferId: row.id,
+    deviceId: row.device_id,
+    userId: row.user_id,
+    partId: row.part_id,
+    priceMinor: row.price_minor,
+    listPriceMinor: row.list_price_minor,
+    provider: row.provider,
+    sponsor: row.sponsor,
+    sponsorPaysMinor: row.sponsor_pays_minor,
+    state: row.state,
+    holdUntil: row.hold_until,
+    createdAt: row.created_at,
+    chargedAt: row.charged_at,
+    releasedAt: row.released_at,
+    releaseReason: row.release_reason,
+    receipt: toBytesOrNull(row.receipt),
+  };
+}
+
+/** The transfer row, locked for the rest of the transaction where the engine has row locks. */
+export async function selectTransferForUpdate(ctx: LedgerContext, trx: Trx, transferId: string): Promise<TransferRow | undefined> {
+  return trx
+    .selectFrom('transfers')
+    .selectAll()
+    .where('id', '=', transferId)
+    .$if(hasRowLocks(ctx), (q) => q.forUpdate())
+    .executeTakeFirst();
+}
+
+/**
+ * What the user's open holds reserve at `nowMs`. A hold counts while now ≤ hold_until, the
+ * same instant at which capture still accepts it, so credit is never freed while a capture
+ * of that hold could still succeed.
+ */
+export async function heldMinor(trx: Trx, userId: string, nowMs: number): Promise<number> {
+  const row = await trx
+    .selectFrom('transfers')
+    .select(sql<number>`cast(coalesce(sum(price_minor), 0) as bigint)`.as('held'))
+    .where('user_id', '=', userId)
+    .where('state', '=', 'open')
+    .where('hold_until', '>=', nowMs)
+    .executeTakeFirstOrThrow();
+  return row.held;
+}
+
+/**
+ * Closes the user's holds that lapsed before `nowMs`. Run under the user's lock before credit
+ * is spent: once closed, a lapsed hold cannot be captured later by a node whose clock runs
+ * behind, so credit it no longer reserves can safely be promised to something else.
+ */
+export async function releaseLapsedHoldsOfUser(trx: Trx, userId: string, nowMs: number): Promise<number> {
+  const result = await trx
+    .updateTable('transfers')
+    .set({ state: 'released', released_at: nowMs, release_reason: 'expired' })
+    .where('user_id', '=', userId)
+    .where('state', '=', 'open')
+    .where('hold_until', '<', nowMs)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Closes one open hold; false if it was not open (already charged or released). */
+export async function releaseOpenTransfer(trx: Trx, transferId: string, reason: string, nowMs: number): Promise<boolean> {
+  const result = await trx
+    .updateTable('transfers')
+    .set({ state: 'released', released_at: nowMs, release_reason: reason })
+    .where('id', '=', transferId)
+    .where('state', '=', 'open')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

@@ -1,0 +1,58 @@
+/**
+ * From an up-topic publish to a reply [FW-3.5, FW-3.6, FW-3.7]: decode against the topic's
+ * type, consult the reply cache, check expiry and login, run the handler, send the reply.
+ * Every failure becomes a typed `error`; nothing a terminal sends can crash the store.
+ */
+import { FairwayError } from '../../sdk/errors.js';
+import { decodeMessage, type DownMessage, type Message, type UpType } from '../../sdk/wire/index.js';
+import { CACHED_REPLIES, HANDLERS } from '../handlers/index.js';
+import type { ReplyCache } from './reply-cache.js';
+import type { Handler, Session, StoreContext } from './store-context.js';
+import { errorCodeFor, errorMessage, salvageRid } from './wire-errors.js';
+
+export interface DispatchInput {
+  ctx: StoreContext;
+  replies: ReplyCache;
+  deviceId: string;
+  session: Session;
+  topicType: UpType;
+  bytes: Uint8Array;
+  nowMs: number;
+}
+
+export async function dispatch(input: DispatchInput): Promise<void> {
+  const { ctx, deviceId, bytes, nowMs } = input;
+  let message: Message;
+  try {
+    message = decodeMessage(bytes, { direction: 'up', expect: input.topicType, maxBytes: ctx.config.maxMessageBytes });
+  } catch (e) {
+    if (!(e instanceof FairwayError)) throw e;
+    ctx.log.info({ deviceId, kind: e.kind, path: e.path }, 'refused a body');
+    ctx.count('error', { code: errorCodeFor(e) });
+    await ctx.send(deviceId, errorMessage(errorCodeFor(e), e.message, salvageRid(bytes, e)));
+    return;
+  }
+  const request = message as Message & { rid: number; t: UpType };
+  const run = () => handle(input, request);
+  const reply = CACHED_REPLIES.has(request.t) ? (await input.replies.run(deviceId, request.rid, bytes, nowMs, run)).reply : await run();
+  if (reply) {
+    if (reply.t === 'refusal') ctx.count('refusal', { code: reply.code });
+    if (reply.t === 'error') ctx.count('error', { code: reply.code });
+    await ctx.send(deviceId, reply);
+  }
+}
+
+async function handle(input: DispatchInput, message: Message & { rid: number; t: UpType }): Promise<DownMessage | undefined> {
+  const { ctx, deviceId, session, nowMs } = input;
+  const exp = (message as { exp?: number }).exp;
+  if (exp !== undefined && nowMs > exp) return errorMessage('expired', `arrived ${nowMs - exp} ms after its exp`, message.rid);
+  if (message.t !== 'login' && session.userId === undefined) return errorMessage('not-logged-in', 'log in on this connection first', message.rid);
+  try {
+    const handler = HANDLERS[message.t] as Handler<UpType>;
+    return await handler({ ctx, deviceId, session, message: message as never, nowMs });
+  } catch (e) {
+    // A bug or an outage, not the terminal's fault: nothing was committed, it may resend.
+    ctx.log.error({ err: e, deviceId, type: message.t }, 'handler failed');
+    return errorMessage('internal', 'the store failed; nothing changed, resend', message.rid);
+  }
+}

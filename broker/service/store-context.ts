@@ -1,0 +1,68 @@
+/**
+ * Everything a message handler may use, built once by the store service. Handlers get this,
+ * the device's session and the decoded message, and return the reply; they never publish
+ * themselves except through `send` (the one outbound choke point) for streamed chunks.
+ */
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Crypto } from '../../sdk/hal/crypto.js';
+import type { DownMessage, MessageOf, UpType } from '../../sdk/wire/index.js';
+import type { ContentStore } from '../catalog/content-store.js';
+import type { Schema } from '../db/schema.js';
+import type { LedgerContext } from '../ledger/context.js';
+import type { AttemptLimiter } from './attempt-limiter.js';
+import type { ChunkPump } from './chunk-pump.js';
+
+export interface StoreConfig {
+  /** How long an offer's hold lasts [FW-4.4]. */
+  holdMs: number;
+  /** Most chunks one window request may name [FW-7.3]. */
+  windowMax: number;
+  /** The store's currency (ISO 4217) for login.ok. */
+  currency: string;
+  /** Largest body accepted [FW-3.3]. */
+  maxMessageBytes: number;
+}
+
+export const DEFAULT_STORE_CONFIG: StoreConfig = {
+  holdMs: 10 * 60_000,
+  windowMax: 256,
+  currency: 'JPY',
+  maxMessageBytes: 1024 * 1024,
+};
+
+export interface Session {
+  /** Set by a successful login on this connection [FW-4.2]. */
+  userId?: string;
+}
+
+export interface StoreContext {
+  db: Kysely<Schema>;
+  ledger: LedgerContext;
+  content: ContentStore;
+  crypto: Crypto;
+  config: StoreConfig;
+  pump: ChunkPump;
+  loginLimiter: AttemptLimiter;
+  cardLimiter: AttemptLimiter;
+  log: Logger;
+  send(deviceId: string, message: DownMessage): Promise<void>;
+  /** Counts for /metrics; handlers report what happened, the service decides where it goes. */
+  count(event: StoreEvent, labels?: Record<string, string>): void;
+}
+
+export type StoreEvent = 'charge' | 'refusal' | 'error' | 'offer' | 'bytes-streamed' | 'redeem';
+
+export interface Request<T extends UpType> {
+  ctx: StoreContext;
+  deviceId: string;
+  session: Session;
+  message: MessageOf<T>;
+  nowMs: number;
+}
+
+export type Handler<T extends UpType> = (request: Request<T>) => Promise<DownMessage | undefined>;
+
+export function refusal(rid: number, code: MessageOf<'refusal'>['code'], message: string, extra: Partial<MessageOf<'refusal'>> = {}): MessageOf<'refusal'> {
+  return { v: 1, t: 'refusal', rid, code, message, ...extra };
+}

@@ -1,0 +1,136 @@
+/**
+ * The store attached to the broker: sessions per connected terminal, the dispatcher, the fair
+ * chunk pump, the reply cache, rate limits and the hold-expiry sweep. The broker hands it up
+ * messages; it answers through one `send`, which encodes and validates every body.
+ */
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Crypto } from '../../sdk/hal/crypto.js';
+import { encodeMessage, MESSAGES, type DownMessage, type DownType, type UpType } from '../../sdk/wire/index.js';
+import type { ContentStore } from '../catalog/content-store.js';
+import type { Schema } from '../db/schema.js';
+import type { LedgerContext } from '../ledger/context.js';
+import { releaseExpired } from '../ledger/holds.js';
+import { AttemptLimiter } from './attempt-limiter.js';
+import { ChunkPump } from './chunk-pump.js';
+import { dispatch } from './dispatch.js';
+import { ReplyCache } from './reply-cache.js';
+import { DEFAULT_STORE_CONFIG, type Session, type StoreConfig, type StoreContext, type StoreEvent } from './store-context.js';
+import { errorMessage } from './wire-errors.js';
+
+export type Publish = (deviceId: string, type: DownType, payload: Uint8Array, qos: 0 | 1) => Promise<void>;
+
+export interface StoreServiceOptions {
+  db: Kysely<Schema>;
+  ledger: LedgerContext;
+  content: ContentStore;
+  crypto: Crypto;
+  clock: { wallMs(): number };
+  log: Logger;
+  config?: Partial<StoreConfig>;
+  /** Sends in flight across all chunk windows; bounds store memory, shares bandwidth fairly. */
+  chunkSendsInFlight?: number;
+  /** Counts for metrics. */
+  onEvent?: (event: StoreEvent, labels?: Record<string, string>) => void;
+}
+
+const REPLY_CACHE_MS = 10 * 60_000;
+const EXPIRY_SWEEP_MS = 5_000;
+
+export class StoreService {
+  private readonly sessions = new Map<string, Session>();
+  private readonly replies = new ReplyCache(REPLY_CACHE_MS);
+  private readonly ctx: StoreContext;
+  private publish: Publish | undefined;
+  private sweep: NodeJS.Timeout | undefined;
+  /** Work started by messages, so `close` can wait for it instead of cutting a commit short. */
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly options: StoreServiceOptions) {
+    const config = { ...DEFAULT_STORE_CONFIG, ...options.config };
+    const send = (deviceId: string, message: DownMessage) => this.send(deviceId, message);
+    this.ctx = {
+      db: options.db,
+      ledger: options.ledger,
+      content: options.content,
+      crypto: options.crypto,
+      config,
+      log: options.log,
+      pump: new ChunkPump(
+        async (deviceId, chunk) => {
+          await send(deviceId, { v: 1, t: 'chunk', r: chunk.rid, x: chunk.transfer, i: chunk.index, d: chunk.data });
+          this.ctx.count('bytes-streamed', { bytes: String(chunk.data.length) });
+        },
+        options.chunkSendsInFlight ?? 64,
+        (deviceId, error) => options.log.warn({ deviceId, err: error }, 'a chunk could not be sent'),
+      ),
+      loginLimiter: new AttemptLimiter(5, 5 * 60_000),
+      cardLimiter: new AttemptLimiter(5, 15 * 60_000),
+      send,
+      count: (event, labels) => options.onEvent?.(event, labels),
+    };
+  }
+
+  /** Connects the service to the broker's outbound side and starts the expiry sweep. */
+  attach(publish: Publish): void {
+    this.publish = publish;
+    this.sweep = setInterval(() => void this.releaseLapsedHolds(), EXPIRY_SWEEP_MS);
+    this.sweep.unref();
+  }
+
+  /** The one outbound choke point: every body is validated by encodeMessage before it leaves. */
+  private async send(deviceId: string, message: DownMessage): Promise<void> {
+    if (!this.publish) throw new Error('store service is not attached to a broker');
+    await this.publish(deviceId, message.t, encodeMessage(message as never), MESSAGES[message.t].qos);
+  }
+
+  onConnect(deviceId: string): void {
+    this.sessions.set(deviceId, {});
+  }
+
+  onDisconnect(deviceId: string): void {
+    this.sessions.delete(deviceId);
+    this.ctx.pump.cancel(deviceId);
+  }
+
+  onMessage(deviceId: string, type: UpType, bytes: Uint8Array): Promise<void> {
+    let session = this.sessions.get(deviceId);
+    if (!session) this.sessions.set(deviceId, (session = {}));
+    const work = dispatch({ ctx: this.ctx, replies: this.replies, deviceId, session, topicType: type, bytes, nowMs: this.options.clock.wallMs() }).catch((e: unknown) =>
+      this.options.log.error({ err: e, deviceId, type }, 'dispatch failed'),
+    );
+    this.running.add(work);
+    void work.finally(() => this.running.delete(work));
+    return work;
+  }
+
+  /** A publish on the device's own up tree naming no request type [FW-2.2.1]. */
+  async onUnroutable(deviceId: string, level: string): Promise<void> {
+    this.ctx.count('error', { code: 'unknown-type' });
+    await this.send(deviceId, errorMessage('unknown-type', `no request type ${JSON.stringify(level.slice(0, 40))}`));
+  }
+
+  async releaseLapsedHolds(): Promise<number> {
+    try {
+      return await releaseExpired(this.ctx.ledger, this.options.clock.wallMs());
+    } catch (e) {
+      this.options.log.error({ err: e }, 'hold expiry sweep failed');
+      return 0;
+    }
+  }
+
+  /** Chunks queued for sending, for metrics. */
+  get chunksWaiting(): number {
+    return this.ctx.pump.waitingChunks;
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweep);
+    await Promise.allSettled([...this.running]);
+    await this.ctx.pump.idle();
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The store's persistent side, opened the same way by the server and by every operator
+ * command: the data folder, the database brought to the latest schema, the store key and the
+ * content store.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ScryptParams } from './auth/password.js';
+import { PRODUCTION_PARAMS } from './auth/password.js';
+import { ContentStore } from './catalog/content-store.js';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/index.js';
+import { loadOrCreateStoreKey, type StoreKey } from './keys/store-key.js';
+import type { LedgerContext } from './ledger/context.js';
+
+export interface StoreData {
+  dataDir: string;
+  database: DatabaseHandle;
+  ledger: LedgerContext;
+  content: ContentStore;
+  key: StoreKey;
+  close(): Promise<void>;
+}
+
+export function defaultDatabaseUrl(dataDir: string): string {
+  return `sqlite:${join(dataDir, 'store.db')}`;
+}
+
+export async function openStoreData(dataDir: string, options: { databaseUrl?: string; passwordParams?: ScryptParams; nowMs: number }): Promise<StoreData> {
+  await mkdir(dataDir, { recursive: true });
+  const database = openDatabase(options.databaseUrl ?? defaultDatabaseUrl(dataDir));
+  try {
+    await migrateToLatest(database);
+    const key = await loadOrCreateStoreKey(dataDir, options.nowMs);
+    const content = new ContentStore(join(dataDir, 'content'));
+    const ledger: LedgerContext = { db: database.db, dialect: database.dialect, passwordParams: options.passwordParams ?? PRODUCTION_PARAMS };
+    return {
+      dataDir,
+      database,
+      ledger,
+      content,
+      key,
+      async close() {
+        await content.close();
+        await database.close();
+      },
+    };
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+}

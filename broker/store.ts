@@ -1,0 +1,96 @@
+/**
+ * One store process: the database (SQLite file in the data folder by default, PostgreSQL by
+ * URL), the store key, the content store, the store service, and the broker in front of it.
+ * `fairway store serve` and the simulator's embedded store both start it through here.
+ */
+import { pino, type Logger } from 'pino';
+import { NodeCrypto } from '../device/ports/node/crypto.js';
+import type { ScryptParams } from './auth/password.js';
+import type { ContentStore } from './catalog/content-store.js';
+import type { DatabaseHandle } from './db/index.js';
+import { findTerminal } from './directory/terminals.js';
+import type { StoreKey } from './keys/store-key.js';
+import { openStoreData } from './store-data.js';
+import type { LedgerContext } from './ledger/context.js';
+import { createBroker, type Broker, type BrokerOptions } from './server.js';
+import type { StoreConfig, StoreEvent } from './service/store-context.js';
+import { StoreService } from './service/store-service.js';
+
+export interface StoreOptions {
+  dataDir: string;
+  /** `postgres://…` or `sqlite:<path>`; default: `sqlite:<dataDir>/store.db`. */
+  databaseUrl?: string;
+  host?: string;
+  port?: number;
+  tls?: BrokerOptions['tls'];
+  wsPort?: number;
+  allowAnonymous?: boolean;
+  logger?: Logger;
+  clock?: { wallMs(): number };
+  /** scrypt cost for card passwords; tests pass the fast parameters. */
+  passwordParams?: ScryptParams;
+  config?: Partial<StoreConfig>;
+  drainTimeoutMs?: number;
+  onEvent?: (event: StoreEvent, labels?: Record<string, string>) => void;
+}
+
+export interface RunningStore {
+  broker: Broker;
+  service: StoreService;
+  database: DatabaseHandle;
+  ledger: LedgerContext;
+  content: ContentStore;
+  key: StoreKey;
+  close(): Promise<void>;
+}
+
+export async function startStore(options: StoreOptions): Promise<RunningStore> {
+  const clock = options.clock ?? { wallMs: () => Date.now() };
+  const log = options.logger ?? pino({ level: 'warn' });
+  const data = await openStoreData(options.dataDir, { ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), ...(options.passwordParams ? { passwordParams: options.passwordParams } : {}), nowMs: clock.wallMs() });
+  const { database, ledger, content, key } = data;
+  const crypto = new NodeCrypto();
+  const service = new StoreService({ db: database.db, ledger, content, crypto, clock, log, ...(options.config ? { config: options.config } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
+  let broker: Broker;
+  try {
+    broker = await createBroker({
+      host: options.host ?? '127.0.0.1',
+      tcpPort: options.port ?? 0,
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.wsPort !== undefined ? { wsPort: options.wsPort } : {}),
+      ...(options.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.drainTimeoutMs } : {}),
+      allowAnonymous: options.allowAnonymous ?? false,
+      // A revoked terminal's key still verifies its credential, so it hears CONNACK 5 (stop
+      // retrying) rather than 4 (check your credential) [FW-2.3].
+      directory: {
+        publicKeyOf: async (deviceId) => (await findTerminal(database.db, deviceId))?.publicKey,
+        mayConnect: async (deviceId) => (await findTerminal(database.db, deviceId))?.revokedAt === null,
+      },
+      clock,
+      logger: log,
+      crypto,
+      onMessage: (deviceId, type, payload) => service.onMessage(deviceId, type, payload),
+      onUnroutable: (deviceId, level) => service.onUnroutable(deviceId, level),
+      onConnect: (deviceId) => service.onConnect(deviceId),
+      onDisconnect: (deviceId) => service.onDisconnect(deviceId),
+    });
+  } catch (e) {
+    await data.close();
+    throw e;
+  }
+  service.attach((deviceId, type, payload, qos) => broker.publish(deviceId, type, payload, qos));
+  log.info({ port: broker.ports.tcp, ws: broker.ports.ws, dialect: database.dialect, storeKey: key.publicKeyHex }, 'store listening');
+  return {
+    broker,
+    service,
+    database,
+    ledger,
+    content,
+    key,
+    async close() {
+      await broker.close();
+      await service.close();
+      await data.close();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/** The operator's `fairway store …` commands, run as a real child process against a real data folder. */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { NodeSigner } from '../../device/ports/node/index.js';
+import { toHex } from '../../sdk/vectors/json.js';
+
+const run = promisify(execFile);
+const BIN = new URL('../../bin/fairway.js', import.meta.url).pathname;
+const root = await mkdtemp(join(tmpdir(), 'fairway-store-cli-'));
+const data = join(root, 'store');
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+async function fairway(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args, '--data', data], { timeout: 60_000, env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('fairway store (operator commands)', () => {
+  it('adds a user with the password from the environment, never the command line, and lists it', async () => {
+    expect((await fairway(['store', 'users', 'add', 'alice', '--name', 'Alice', '--age', '31'], { FAIRWAY_PASSWORD: 'pw-from-env' })).code).toBe(0);
+    const list = await fairway(['store', 'users', 'list', '--json']);
+    expect(JSON.parse(list.stdout)).toMatchObject([{ id: 'alice', name: 'Alice', age: 31, balanceMinor: 0 }]);
+  });
+
+  it('refuses a user without a password, a duplicate user and a bad age, with clear messages', async () => {
+    const noPassword = await fairway(['store', 'users', 'add', 'bob'], { FAIRWAY_PASSWORD: '' });
+    expect(noPassword.code).toBe(2);
+    expect(noPassword.stderr).toContain('--password-file');
+    const duplicate = await fairway(['store', 'users', 'add', 'alice'], { FAIRWAY_PASSWORD: 'x' });
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stderr).toContain('user alice already exists');
+    expect((await fairway(['store', 'users', 'add', 'carol', '--age', 'old'], { FAIRWAY_PASSWORD: 'x' })).code).toBe(2);
+  });
+
+  it('enrols a terminal by public key and refuses a malformed key or an unknown user', async () => {
+    const key = toHex(NodeSigner.generate().publicKey);
+    expect((await fairway(['store', 'terminals', 'enrol', 'hh-1', '--user', 'alice', '--public-key', key])).code).toBe(0);
+    expect((await fairway(['store', 'users', 'show', 'alice', '--json'])).stdout).toContain('hh-1');
+    const badKey = await fairway(['store', 'terminals', 'enrol', 'hh-2', '--user', 'alice', '--public-key', 'abcd']);
+    expect(badKey.code).toBe(2);
+    const nobody = await fairway(['store', 'terminals', 'enrol', 'hh-3', '--user', 'nobody', '--public-key', key]);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toContain('no user nobody');
+    expect((await fairway(['store', 'terminals', 'revoke', 'hh-1'])).code).toBe(0);
+    expect((await fairway(['store', 'terminals', 'revoke', 'hh-1'])).stderr).toContain('no enrolled device hh-1');
+  });
+
+  it('issues prepaid cards once to a CSV, and never overwrites one', async () => {
+    const out = join(root, 'cards.csv');
+    expect((await fairway(['store', 'cards', 'issue', '--count', '3', '--value', '1000', '--out', out])).code).toBe(0);
+    const lines = (await readFile(out, 'utf8')).trim().split('\n');
+    expect(lines[0]).toBe('id,password,value_minor');
+    expect(lines).toHaveLength(4);
+    const listed = JSON.parse((await fairway(['store', 'cards', 'list', '--json'])).stdout) as { id: string }[];
+    expect(listed.map((c) => c.id).sort()).toEqual(lines.slice(1).map((l) => l.split(',')[0]).sort());
+    expect(JSON.stringify(listed)).not.toContain(lines[1]!.split(',')[1]!);
+    const again = await fairway(['store', 'cards', 'issue', '--count', '1', '--value', '5', '--out', out]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('nothing was issued');
+    expect(JSON.parse((await fairway(['store', 'cards', 'list', '--json'])).stdout)).toHaveLength(3);
+    expect((await fairway(['store', 'cards', 'issue', '--count', '0', '--value', '5', '--out', join(root, 'x.csv')])).code).toBe(2);
+  });
+
+  it('imports a title folder and refuses a broken one naming the file, field and line, importing nothing', async () => {
+    const good = join(root, 'golf');
+    await mkdir(good, { recursive: true });
+    await writeFile(join(good, 'title.yaml'), 'id: golf\nname: Golf\nprovider: Sharp\ncategory: game\nparts:\n  - { id: g1, file: g1.bin, price: 500 }\n');
+    await writeFile(join(good, 'g1.bin'), new Uint8Array(5000).fill(7));
+    const bad = join(root, 'broken');
+    await mkdir(bad, { recursive: true });
+    await writeFile(join(bad, 'title.yaml'), 'id: broken\nname: Broken\nprovider: X\ncategory: gmae\nparts:\n  - { id: b1, file: b1.bin, price: 1 }\n');
+    const refused = await fairway(['store', 'catalog', 'import', bad]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/title\.yaml:4: category:/);
+    expect((await fairway(['store', 'catalog', 'import', good])).code).toBe(0);
+    const list = JSON.parse((await fairway(['store', 'catalog', 'list', '--json'])).stdout);
+    expect(list).toMatchObject([{ title: 'golf', parts: 1, sizeBytes: 5000, firstPrice: 500 }]);
+    const twice = await fairway(['store', 'catalog', 'import', good]);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain('already in the catalog');
+  });
+});
