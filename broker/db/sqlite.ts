@@ -54,5 +54,34 @@ export function createSqliteDialect(path: string, options: SqliteOptions): Sqlit
     database.close();
     throw error;
   }
-  return new ImmediateSqliteDialect({ database });
+  return new ImmediateSqliteDialect({ database: withStatementCache(database) });
+}
+
+/** Distinct query shapes the store runs; far more than it has, so the cache never thrashes. */
+const STATEMENT_CACHE_ENTRIES = 512;
+
+/**
+ * Kysely prepares every query afresh, and SQLite compiling a statement costs as much as
+ * running it: a charge runs a dozen small queries. Kysely sends the same SQL text for the same
+ * query shape (values are parameters), so prepared statements are kept by text and reused —
+ * about twice the charges per second. Safe because every statement runs to completion
+ * synchronously (`all`/`run`) before the next call, on the one connection.
+ */
+function withStatementCache(database: Database.Database): Database.Database {
+  const cache = new Map<string, Database.Statement>();
+  const prepare = (source: string): Database.Statement => {
+    let statement = cache.get(source);
+    if (statement) return statement;
+    statement = database.prepare(source);
+    if (cache.size >= STATEMENT_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+    cache.set(source, statement);
+    return statement;
+  };
+  return new Proxy(database, {
+    get(target, property) {
+      if (property === 'prepare') return prepare;
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

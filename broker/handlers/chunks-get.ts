@@ -5,7 +5,6 @@
 import { chunkCount, chunkSpan, expandBits, expandRuns } from '../../sdk/chunks/index.js';
 import { FairwayError } from '../../sdk/errors.js';
 import { toHex } from '../../sdk/vectors/json.js';
-import { findPart } from '../catalog/catalog-reader.js';
 import { getTransfer } from '../ledger/holds.js';
 import { errorMessage } from '../service/wire-errors.js';
 import { refusal, type Handler } from '../service/store-context.js';
@@ -18,7 +17,7 @@ export const handleChunksGet: Handler<'chunks.get'> = async ({ ctx, deviceId, se
   if (transfer.state === 'released' || nowMs > transfer.holdUntil) {
     return refusal(message.rid, 'hold-expired', 'the hold lapsed; ask for a new offer', { part: transfer.partId });
   }
-  const found = await findPart(ctx.db, transfer.partId);
+  const found = await ctx.parts.get(transfer.partId);
   if (!found) return refusal(message.rid, 'unknown-part', `part ${transfer.partId} is no longer in the catalog`, { part: transfer.partId });
   const { part } = found;
   const count = chunkCount(part.sizeBytes, part.chunkBytes);

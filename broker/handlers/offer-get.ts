@@ -5,14 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { fromHex, toHex } from '../../sdk/vectors/json.js';
-import { findPart } from '../catalog/catalog-reader.js';
 import { placeHold } from '../ledger/holds.js';
 import { refusal, type Handler } from '../service/store-context.js';
 import { advertRef, quoteFor } from './offer-quote.js';
 
 export const handleOfferGet: Handler<'offer.get'> = async ({ ctx, deviceId, session, message, nowMs }) => {
   const userId = session.userId!;
-  const found = await findPart(ctx.db, message.part);
+  const found = await ctx.parts.get(message.part);
   if (!found) return refusal(message.rid, 'unknown-part', `no part ${message.part} for sale`, { part: message.part });
   const { part, title } = found;
   const q = await quoteFor(ctx.db, userId, part, title);

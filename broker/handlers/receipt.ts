@@ -8,9 +8,6 @@ import { equalBytes } from '../../sdk/manifest/index.js';
 import { receiptArtefact, type Receipt } from '../../sdk/receipt/index.js';
 import { toHex } from '../../sdk/vectors/json.js';
 import type { DownMessage } from '../../sdk/wire/index.js';
-import { findPart } from '../catalog/catalog-reader.js';
-import { activePublicKey } from '../directory/terminals.js';
-import { capture } from '../ledger/capture.js';
 import { getTransfer } from '../ledger/holds.js';
 import { errorMessage } from '../service/wire-errors.js';
 import { refusal, type Handler } from '../service/store-context.js';
@@ -18,7 +15,7 @@ import { refusal, type Handler } from '../service/store-context.js';
 export const handleReceipt: Handler<'receipt'> = async ({ ctx, deviceId, session, message, nowMs }) => {
   const userId = session.userId!;
   const refused = (why: string) => refusal(message.rid, 'receipt-refused', why);
-  const publicKey = await activePublicKey(ctx.db, deviceId);
+  const publicKey = await ctx.terminalKeys.get(deviceId);
   if (!publicKey) return refused('this terminal is no longer enrolled');
 
   // 1–4: structure, signature under this device's key, version, contents.
@@ -40,14 +37,14 @@ export const handleReceipt: Handler<'receipt'> = async ({ ctx, deviceId, session
   }
   if (transfer.state !== 'charged') {
     // 7: what was signed is what was offered.
-    const part = (await findPart(ctx.db, transfer.partId))?.part;
+    const part = (await ctx.parts.get(transfer.partId))?.part;
     if (!part || receipt.part !== transfer.partId || receipt.price !== transfer.priceMinor || !equalBytes(receipt.partHash, part.partHash)) {
       return refused('the receipt does not match the offer (part, part hash or price)');
     }
   }
 
   // 8–9: within the hold, capture exactly once.
-  const result = await capture(ctx.ledger, { transferId, deviceId, userId, receipt: message.receipt, nowMs });
+  const result = await ctx.captures.capture({ transferId, deviceId, userId, receipt: message.receipt, nowMs });
   if (!result.ok) {
     return result.code === 'hold-expired'
       ? refusal(message.rid, 'hold-expired', 'the hold lapsed before the receipt; ask for a new offer', { part: result.partId })

@@ -21,28 +21,58 @@ const MAX_RECEIPT_BYTES = 4096;
 export const chargeRef = (transferId: string): string => `charge:${transferId}`;
 
 export async function capture(ctx: LedgerContext, input: CaptureInput): Promise<CaptureResult> {
-  const transferId = requireTransferId('transferId', input.transferId);
-  const deviceId = requireId('deviceId', input.deviceId);
-  const userId = requireUserId('userId', input.userId);
-  const receipt = requireBytes('receipt', input.receipt, MAX_RECEIPT_BYTES);
-  const nowMs = requireWallMs('nowMs', input.nowMs);
+  const checked = checkCaptureInput(input);
+  return inTransaction(ctx, (trx) => captureIn(ctx, trx, checked));
+}
 
-  return inTransaction(ctx, async (trx): Promise<CaptureResult> => {
-    const account = await lockUserAccount(ctx, trx, userId);
-    if (!account) return { ok: false, code: 'unknown-transfer' };
-    const transfer = await selectTransferForUpdate(ctx, trx, transferId);
-    // Another device's or user's transfer is indistinguishable from none [FW-8.3 #5].
-    if (!transfer || transfer.device_id !== deviceId || transfer.user_id !== userId) return { ok: false, code: 'unknown-transfer' };
+/**
+ * Several captures in ONE transaction: one commit, so one fsync, for the whole group — how
+ * the store turns many receipts into durable charges per second [issue 3 §14]. Each capture
+ * keeps its own exactly-once logic; users are locked in sorted order so that concurrent
+ * groups on PostgreSQL cannot deadlock. If the group fails as a whole (a constraint, a bug),
+ * nothing of it is committed and each capture is run again on its own, so one bad input
+ * cannot sink the others.
+ */
+export async function captureMany(ctx: LedgerContext, inputs: readonly CaptureInput[]): Promise<CaptureResult[]> {
+  const checked = inputs.map(checkCaptureInput);
+  const order = checked.map((_, i) => i).sort((a, b) => (checked[a]!.userId < checked[b]!.userId ? -1 : checked[a]!.userId > checked[b]!.userId ? 1 : a - b));
+  try {
+    return await inTransaction(ctx, async (trx) => {
+      const results: CaptureResult[] = new Array(checked.length);
+      for (const i of order) results[i] = await captureIn(ctx, trx, checked[i]!);
+      return results;
+    });
+  } catch {
+    return Promise.all(checked.map((input) => inTransaction(ctx, (trx) => captureIn(ctx, trx, input))));
+  }
+}
 
-    if (transfer.state === 'charged') return repeatedCharge(trx, transfer);
-    if (transfer.state === 'released') return { ok: false, code: 'hold-expired', partId: transfer.part_id };
-    if (nowMs > transfer.hold_until) {
-      // Lapsed but not yet swept: close it now, so the answer can never change later.
-      await releaseOpenTransfer(trx, transferId, 'expired', nowMs);
-      return { ok: false, code: 'hold-expired', partId: transfer.part_id };
-    }
-    return charge(trx, transfer, receipt, nowMs);
-  });
+function checkCaptureInput(input: CaptureInput): CaptureInput {
+  return {
+    transferId: requireTransferId('transferId', input.transferId),
+    deviceId: requireId('deviceId', input.deviceId),
+    userId: requireUserId('userId', input.userId),
+    receipt: requireBytes('receipt', input.receipt, MAX_RECEIPT_BYTES),
+    nowMs: requireWallMs('nowMs', input.nowMs),
+  };
+}
+
+async function captureIn(ctx: LedgerContext, trx: Trx, input: CaptureInput): Promise<CaptureResult> {
+  const { transferId, deviceId, userId, receipt, nowMs } = input;
+  const account = await lockUserAccount(ctx, trx, userId);
+  if (!account) return { ok: false, code: 'unknown-transfer' };
+  const transfer = await selectTransferForUpdate(ctx, trx, transferId);
+  // Another device's or user's transfer is indistinguishable from none [FW-8.3 #5].
+  if (!transfer || transfer.device_id !== deviceId || transfer.user_id !== userId) return { ok: false, code: 'unknown-transfer' };
+
+  if (transfer.state === 'charged') return repeatedCharge(trx, transfer);
+  if (transfer.state === 'released') return { ok: false, code: 'hold-expired', partId: transfer.part_id };
+  if (nowMs > transfer.hold_until) {
+    // Lapsed but not yet swept: close it now, so the answer can never change later.
+    await releaseOpenTransfer(trx, transferId, 'expired', nowMs);
+    return { ok: false, code: 'hold-expired', partId: transfer.part_id };
+  }
+  return charge(trx, transfer, receipt, nowMs);
 }
 
 async function charge(trx: Trx, transfer: TransferRow, receipt: Uint8Array, nowMs: number): Promise<CaptureResult> {

@@ -11,7 +11,10 @@ import type { ContentStore } from '../catalog/content-store.js';
 import type { Schema } from '../db/schema.js';
 import type { LedgerContext } from '../ledger/context.js';
 import type { AttemptLimiter } from './attempt-limiter.js';
+import type { CaptureBatcher } from './capture-batcher.js';
 import type { ChunkPump } from './chunk-pump.js';
+import type { CatalogPart, CatalogTitle } from '../catalog/catalog-reader.js';
+import type { LookupCache } from './lookup-cache.js';
 
 export interface StoreConfig {
   /** How long an offer's hold lasts [FW-4.4]. */
@@ -43,6 +46,15 @@ export interface StoreContext {
   crypto: Crypto;
   config: StoreConfig;
   pump: ChunkPump;
+  /** Parts and titles do not change once imported; cached so windows and receipts skip the join. */
+  parts: LookupCache<{ part: CatalogPart; title: CatalogTitle }>;
+  /**
+   * Active terminal keys, cached for a few seconds: a revocation reaches receipts within
+   * that time (connections were authenticated at CONNECT anyway) [FW-2.3].
+   */
+  terminalKeys: LookupCache<Uint8Array>;
+  /** Captures go through here: grouped into shared commits [issue 3 §14]. */
+  captures: CaptureBatcher;
   loginLimiter: AttemptLimiter;
   cardLimiter: AttemptLimiter;
   log: Logger;

@@ -12,6 +12,10 @@ import type { Schema } from '../db/schema.js';
 import type { LedgerContext } from '../ledger/context.js';
 import { releaseExpired } from '../ledger/holds.js';
 import { AttemptLimiter } from './attempt-limiter.js';
+import { CaptureBatcher } from './capture-batcher.js';
+import { LookupCache } from './lookup-cache.js';
+import { findPart } from '../catalog/catalog-reader.js';
+import { activePublicKey } from '../directory/terminals.js';
 import { ChunkPump } from './chunk-pump.js';
 import { dispatch } from './dispatch.js';
 import { ReplyCache } from './reply-cache.js';
@@ -35,6 +39,8 @@ export interface StoreServiceOptions {
 }
 
 const REPLY_CACHE_MS = 10 * 60_000;
+/** How long a revocation may take to reach receipts on open connections. */
+const TERMINAL_KEY_TTL_MS = 5_000;
 const EXPIRY_SWEEP_MS = 5_000;
 
 export class StoreService {
@@ -64,6 +70,9 @@ export class StoreService {
         options.chunkSendsInFlight ?? 64,
         (deviceId, error) => options.log.warn({ deviceId, err: error }, 'a chunk could not be sent'),
       ),
+      captures: new CaptureBatcher(options.ledger),
+      parts: new LookupCache((id) => findPart(options.db, id), 60 * 60_000, 10_000, () => options.clock.wallMs()),
+      terminalKeys: new LookupCache((id) => activePublicKey(options.db, id), TERMINAL_KEY_TTL_MS, 100_000, () => options.clock.wallMs()),
       loginLimiter: new AttemptLimiter(5, 5 * 60_000),
       cardLimiter: new AttemptLimiter(5, 15 * 60_000),
       send,
