@@ -88,4 +88,28 @@ describe('fairway store (operator commands)', () => {
     expect(twice.code).toBe(1);
     expect(twice.stderr).toContain('already in the catalog');
   });
+
+  it('adjusts a balance with a reason, shows it in the ledger, and refuses what would go below zero', async () => {
+    const adjusted = await fairway(['store', 'balance', 'adjust', 'alice', '750', '--reason', 'goodwill credit', '--request-id', 'ticket-42', '--json']);
+    expect(adjusted.code).toBe(0);
+    expect(JSON.parse(adjusted.stdout)).toMatchObject({ balanceMinor: 750, repeated: false });
+    const repeated = await fairway(['store', 'balance', 'adjust', 'alice', '750', '--reason', 'goodwill credit', '--request-id', 'ticket-42', '--json']);
+    expect(JSON.parse(repeated.stdout)).toMatchObject({ balanceMinor: 750, repeated: true });
+    const ledger = JSON.parse((await fairway(['store', 'ledger', '--user', 'alice', '--json'])).stdout) as { kind: string; amountMinor: number; balanceAfterMinor: number }[];
+    expect(ledger).toMatchObject([{ kind: 'adjust', amountMinor: 750, balanceAfterMinor: 750 }]);
+    const overdrawn = await fairway(['store', 'balance', 'adjust', 'alice', '-751', '--reason', 'mistake']);
+    expect(overdrawn.code).toBe(1);
+    expect(overdrawn.stderr).toMatch(/fairway: .*750/);
+    expect((await fairway(['store', 'balance', 'adjust', 'alice', '10', '--reason', ''])).code).toBe(2);
+    expect((await fairway(['store', 'balance', 'adjust', 'alice', '1.5', '--reason', 'cents'])).code).toBe(2);
+  });
+
+  it('reports sales by title, part or provider and refuses anything else', async () => {
+    const sales = await fairway(['store', 'sales', '--by', 'provider', '--json']);
+    expect(sales.code).toBe(0);
+    expect(JSON.parse(sales.stdout)).toEqual([]);
+    const bad = await fairway(['store', 'sales', '--by', 'colour']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--by must be title, part or provider');
+  });
 });

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerCards } from './cards.js';
 import { registerCatalog } from './catalog.js';
+import { registerLedger } from './ledger.js';
 import { registerServe } from './serve.js';
 import { registerTerminals } from './terminals.js';
 import { registerUsers } from './users.js';
@@ -13,4 +14,5 @@ export function registerStore(program: Command): void {
   registerTerminals(store);
   registerCards(store);
   registerCatalog(store);
+  registerLedger(store);
 }
