@@ -4,21 +4,13 @@ import type { MessageOf } from '../../sdk/wire/index.js';
 import { toBytes } from '../db/bytes.js';
 import type { Schema } from '../db/schema.js';
 import { parsePricingRule, type PricingRule } from '../pricing/index.js';
+import type { PreparedPart } from './prepare-title.js';
 
 type MenuEntry = MessageOf<'menu'>['titles'][number];
 
-export interface CatalogPart {
-  id: string;
+/** A part as recorded at import, plus what selling it has added since. */
+export interface CatalogPart extends PreparedPart {
   titleId: string;
-  seq: number;
-  nextId: string | null;
-  baseId: string | null;
-  sizeBytes: number;
-  chunkBytes: number;
-  partHash: Uint8Array;
-  manifest: Uint8Array;
-  contentHash: string;
-  listPriceMinor: number;
   useCount: number;
 }
 
