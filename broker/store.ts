@@ -4,7 +4,7 @@
  * `fairway store serve` and the simulator's embedded store both start it through here.
  */
 import { pino, type Logger } from 'pino';
-import { NodeCrypto } from '../device/ports/node/crypto.js';
+import { OffloadCrypto } from './crypto/offload-crypto.js';
 import type { ScryptParams } from './auth/password.js';
 import type { ContentStore } from './catalog/content-store.js';
 import type { DatabaseHandle } from './db/index.js';
@@ -49,7 +49,7 @@ export async function startStore(options: StoreOptions): Promise<RunningStore> {
   const log = options.logger ?? pino({ level: 'warn' });
   const data = await openStoreData(options.dataDir, { ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), ...(options.passwordParams ? { passwordParams: options.passwordParams } : {}), nowMs: clock.wallMs() });
   const { database, ledger, content, key } = data;
-  const crypto = new NodeCrypto();
+  const crypto = new OffloadCrypto();
   const service = new StoreService({ db: database.db, ledger, content, crypto, clock, log, ...(options.config ? { config: options.config } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
   let broker: Broker;
   try {
@@ -75,6 +75,7 @@ export async function startStore(options: StoreOptions): Promise<RunningStore> {
       onDisconnect: (deviceId) => service.onDisconnect(deviceId),
     });
   } catch (e) {
+    await crypto.close();
     await data.close();
     throw e;
   }
@@ -90,6 +91,7 @@ export async function startStore(options: StoreOptions): Promise<RunningStore> {
     async close() {
       await broker.close();
       await service.close();
+      await crypto.close();
       await data.close();
     },
   };

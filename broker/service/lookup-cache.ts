@@ -5,6 +5,8 @@
  */
 export class LookupCache<V> {
   private readonly entries = new Map<string, { value: V; expiresAtMs: number }>();
+  /** Loads under way: concurrent misses of one key share one query. */
+  private readonly loading = new Map<string, Promise<V | undefined>>();
 
   constructor(
     private readonly load: (key: string) => Promise<V | undefined>,
@@ -17,7 +19,12 @@ export class LookupCache<V> {
     const hit = this.entries.get(key);
     const now = this.nowMs();
     if (hit && hit.expiresAtMs > now) return hit.value;
-    const value = await this.load(key);
+    let load = this.loading.get(key);
+    if (!load) {
+      load = this.load(key).finally(() => this.loading.delete(key));
+      this.loading.set(key, load);
+    }
+    const value = await load;
     if (value === undefined) {
       this.entries.delete(key);
       return undefined;

@@ -16,20 +16,23 @@ import { placeHold } from '../../broker/ledger/holds.js';
 import { checkInvariants } from '../../broker/ledger/invariants.js';
 import { StoreService } from '../../broker/service/store-service.js';
 import { openStoreData } from '../../broker/store-data.js';
-import { NodeCrypto, NodeSigner } from '../../device/ports/node/index.js';
+import { OffloadCrypto } from '../../broker/crypto/offload-crypto.js';
+import { NodeSigner } from '../../device/ports/node/index.js';
 import { receiptArtefact } from '../../sdk/receipt/index.js';
 import { fromHex, toHex } from '../../sdk/vectors/json.js';
 import { decodeMessage, encodeMessage } from '../../sdk/wire/index.js';
 import { round3, type Figure } from './format.js';
 
 const DEVICES = 50;
-const IN_FLIGHT = Number(process.env.FAIRWAY_BENCH_IN_FLIGHT ?? 32);
+/** Receipts being handled at once: 64 terminals of a fleet sending receipts together (FAIRWAY_BENCH_IN_FLIGHT to change). */
+const IN_FLIGHT = Number(process.env.FAIRWAY_BENCH_IN_FLIGHT ?? 64);
 
 async function chargesPerSecond(databaseUrl: string | undefined, durationMs: number): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'fairway-bench-charges-'));
   const now = () => Date.now();
   const data = await openStoreData(dir, { ...(databaseUrl ? { databaseUrl } : {}), passwordParams: FAST_TEST_PARAMS, nowMs: now() });
-  const crypto = new NodeCrypto();
+  // The store's own Crypto: verification on a worker thread, as `fairway store serve` runs it.
+  const crypto = new OffloadCrypto();
   try {
     const db = data.database.db;
     const runId = toHex(crypto.randomBytes(4));
@@ -89,6 +92,7 @@ async function chargesPerSecond(databaseUrl: string | undefined, durationMs: num
     if (violations.length > 0) throw new Error(`ledger invariants broken after the bench: ${JSON.stringify(violations.slice(0, 3))}`);
     return charges / seconds;
   } finally {
+    await crypto.close();
     await data.close();
     await rm(dir, { recursive: true, force: true });
   }
