@@ -30,8 +30,12 @@ export interface UserSummary {
   occupation: string;
   balanceMinor: number;
   terminals: string[];
+  /** The most recent uses (seed 004 Fig. 5 "application utilization history"), newest first. */
+  history: { at: number; kind: string; titleId: string; partId: string; results: unknown }[];
   createdAt: number;
 }
+
+const HISTORY_SHOWN = 20;
 
 export async function addUser(db: Kysely<Schema>, input: NewUser, nowMs: number, params?: ScryptParams): Promise<void> {
   const parsed = NewUser.safeParse(input);
@@ -74,6 +78,7 @@ export async function getUser(db: Kysely<Schema>, userId: string): Promise<UserS
   if (!row) throw new DirectoryError('unknown-user', `no user ${userId}`);
   const account = await db.selectFrom('accounts').select('balance_minor').where('id', '=', userAccountId(userId)).executeTakeFirst();
   const terminals = await db.selectFrom('devices').select('id').where('user_id', '=', userId).where('revoked_at', 'is', null).orderBy('id').execute();
+  const history = await db.selectFrom('history').selectAll().where('user_id', '=', userId).orderBy('at', 'desc').orderBy('id', 'desc').limit(HISTORY_SHOWN).execute();
   return {
     id: row.id,
     name: row.name,
@@ -82,6 +87,7 @@ export async function getUser(db: Kysely<Schema>, userId: string): Promise<UserS
     occupation: row.occupation,
     balanceMinor: account?.balance_minor ?? 0,
     terminals: terminals.map((t) => t.id),
+    history: history.map((h) => ({ at: h.at, kind: h.kind, titleId: h.title_id, partId: h.part_id, results: h.results === null ? null : (JSON.parse(h.results) as unknown) })),
     createdAt: row.created_at,
   };
 }

@@ -121,6 +121,11 @@ describe('the store, end to end over MQTT', () => {
 
       const advert = as(await t.request({ t: 'finish', title: 'super-golf', part: 'golf-h01', results: { strokes: 4 } }), 'advert');
       expect(advert.advert).toMatchObject({ title: 'kart-demo', firstPart: 'kart-d01' });
+      const { getUser } = await import('../../broker/directory/users.js');
+      expect((await getUser(store.database.db, 'alice')).history).toMatchObject([
+        { kind: 'finish', titleId: 'super-golf', partId: 'golf-h01', results: { strokes: 4 } },
+        { kind: 'charge', titleId: 'super-golf', partId: 'golf-h01' },
+      ]);
       expect(await checkInvariants(store.ledger, Date.now())).toEqual([]);
     } finally {
       await t.close();

@@ -34,7 +34,14 @@ export function registerUsers(store: Command): void {
   storeOptions(users.command('show <id>').description('One user: details, balance, terminals')).action(async (id: string, o: StoreCliOptions) => {
     await withStore(o, async ({ database }) => {
       const user = await getUser(database.db, id);
-      print(o, user, () => table(['field', 'value'], Object.entries(user).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v as string | number | null)])));
+      const { history, ...details } = user;
+      print(o, user, () =>
+        [
+          table(['field', 'value'], Object.entries(details).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v as string | number | null)])),
+          '',
+          history.length === 0 ? 'no history' : table(['time', 'kind', 'title', 'part', 'results'], history.map((h) => [new Date(h.at).toISOString(), h.kind, h.titleId, h.partId, h.results === null ? '' : JSON.stringify(h.results)])),
+        ].join('\n'),
+      );
     });
   });
 }
