@@ -9,7 +9,7 @@ import { PRODUCTION_PARAMS, type ScryptParams } from '../auth/password.js';
 import type { DatabaseHandle } from '../db/open.js';
 import { ensureAccount, providerAccountId, sponsorAccountId, userAccountId } from './accounts.js';
 import { adjustBalance } from './adjust.js';
-import { capture } from './capture.js';
+import { capture, captureMany } from './capture.js';
 import { issueCards, redeemCard } from './cards.js';
 import { inTransaction, type LedgerContext } from './context.js';
 import { cancelOffer, credit, findOpenTransfer, getTransfer, placeHold, release, releaseExpired } from './holds.js';
@@ -93,6 +93,11 @@ export class Ledger {
 
   getTransfer(transferId: string): Promise<Transfer | undefined> {
     return getTransfer(this.ctx, transferId);
+  }
+
+  /** Several captures in one transaction (group commit); each answers as it would alone. */
+  captureMany(inputs: readonly CaptureInput[]): Promise<CaptureResult[]> {
+    return captureMany(this.ctx, inputs);
   }
 
   capture(input: CaptureInput): Promise<CaptureResult> {

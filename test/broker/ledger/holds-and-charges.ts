@@ -98,6 +98,46 @@ export function describeHoldsAndCharges(name: string, openFresh: OpenFresh): voi
       expect(await ledger.checkInvariants()).toEqual([]);
     });
 
+    it('captures a group in one transaction with the same answers as one by one, repeats and refusals included', async () => {
+      const { ledger } = store();
+      await fund(ledger, 'alice', 2000);
+      await fund(ledger, 'bob', 1000);
+      const a1 = await placed('alice', h01);
+      const a3 = await placed('alice', h03); // sponsored: alice pays 200, fizzco 400
+      const b1 = await placed('bob', h01);
+      const lapsed = await placed('bob', h02, T0 - HOLD_MS);
+      const earlier = await captureOf(b1.transferId, 'bob', T0 + 10);
+      const at = T0 + 1000;
+      const input = (transferId: string, user: string) => ({ transferId, deviceId: deviceOf(user), userId: user, receipt: receiptFor(transferId), nowMs: at });
+      const results = await ledger.captureMany([
+        input(a1.transferId, 'alice'),
+        input(a3.transferId, 'alice'),
+        input(a1.transferId, 'alice'), // the same receipt twice in one group
+        input(b1.transferId, 'bob'), // charged before the group
+        input(lapsed.transferId, 'bob'),
+        input(nextTransferId(), 'bob'),
+        input(a3.transferId, 'bob'), // alice's transfer named by bob
+      ]);
+      expect(results).toEqual([
+        { ok: true, transferId: a1.transferId, partId: h01.id, priceMinor: 500, balanceMinor: 1500, chargedAt: at, repeated: false },
+        { ok: true, transferId: a3.transferId, partId: h03.id, priceMinor: 200, balanceMinor: 1300, chargedAt: at, repeated: false },
+        { ok: true, transferId: a1.transferId, partId: h01.id, priceMinor: 500, balanceMinor: 1500, chargedAt: at, repeated: true },
+        { ...earlier, repeated: true },
+        { ok: false, code: 'hold-expired', partId: h02.id },
+        { ok: false, code: 'unknown-transfer' },
+        { ok: false, code: 'unknown-transfer' },
+      ]);
+      for (const t of [a1, a3]) expect(await chargeTxns(t.transferId)).toHaveLength(1);
+      expect(await ledger.getTransfer(lapsed.transferId)).toMatchObject({ state: 'released' });
+      const sponsor = (await ledger.allPostings()).filter((p) => p.accountId === `sponsor:${SPONSOR}`);
+      expect(sponsor.map((p) => p.amountMinor)).toEqual([-400]);
+      // Each posting records the balance right after it, in the group's order.
+      const alice = (await ledger.postingsOfUser('alice')).filter((p) => p.kind === 'charge');
+      expect(alice.map((p) => p.balanceAfterMinor)).toEqual([1500, 1300]);
+      expect(await ledger.captureMany([input(a1.transferId, 'alice')])).toEqual([results[2]]);
+      expect(await ledger.checkInvariants(at)).toEqual([]);
+    });
+
     it('still captures at exactly holdUntil (the deadline is inclusive)', async () => {
       const { ledger } = store();
       await fund(ledger, 'alice', 1000);
