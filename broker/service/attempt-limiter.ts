@@ -14,6 +14,8 @@ export class AttemptLimiter {
   constructor(
     private readonly maxFailures: number,
     private readonly windowMs: number,
+    /** Keys remembered at most: a guesser cycling through ids must not grow memory without bound. */
+    private readonly maxKeys = 100_000,
   ) {}
 
   /** Milliseconds to wait before another attempt, or 0 when one is allowed now. */
@@ -29,8 +31,21 @@ export class AttemptLimiter {
 
   failed(key: string, nowMs: number): void {
     const record = this.records.get(key);
-    if (!record || nowMs - record.windowStartMs >= this.windowMs) this.records.set(key, { failures: 1, windowStartMs: nowMs });
-    else record.failures++;
+    if (record && nowMs - record.windowStartMs < this.windowMs) {
+      record.failures++;
+      return;
+    }
+    // Re-inserted at the end, so the map stays ordered by window start and pruning stops early.
+    this.records.delete(key);
+    this.records.set(key, { failures: 1, windowStartMs: nowMs });
+    for (const [oldKey, old] of this.records) {
+      if (this.records.size <= this.maxKeys && nowMs - old.windowStartMs < this.windowMs) break;
+      this.records.delete(oldKey);
+    }
+  }
+
+  get size(): number {
+    return this.records.size;
   }
 
   succeeded(key: string): void {

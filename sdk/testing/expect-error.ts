@@ -4,11 +4,11 @@
  * because callers chain `.catch` and would miss a throw.
  */
 import { expect } from 'vitest';
-import { isFairwayError, type ErrorKind } from '../errors.js';
+import { isFairwayError, type ErrorKind, type FairwayError } from '../errors.js';
 
 type Kinds = ErrorKind | readonly ErrorKind[];
 
-export async function expectRejection(call: () => Promise<unknown>, kinds: Kinds): Promise<void> {
+export async function expectRejection(call: () => Promise<unknown>, kinds: Kinds): Promise<FairwayError> {
   let promise: Promise<unknown>;
   try {
     promise = call();
@@ -22,10 +22,10 @@ export async function expectRejection(call: () => Promise<unknown>, kinds: Kinds
   if (!outcome.rejected) {
     expect.fail(`expected a rejection with ${describeKinds(kinds)}; it resolved with ${String(outcome.value)}`);
   }
-  expectFairwayError(outcome.error, kinds);
+  return expectFairwayError(outcome.error, kinds);
 }
 
-export function expectThrow(call: () => unknown, kinds: Kinds): void {
+export function expectThrow(call: () => unknown, kinds: Kinds): FairwayError {
   let threw = false;
   let error: unknown;
   try {
@@ -35,13 +35,14 @@ export function expectThrow(call: () => unknown, kinds: Kinds): void {
     error = caught;
   }
   if (!threw) expect.fail(`expected a throw with ${describeKinds(kinds)}; the call returned`);
-  expectFairwayError(error, kinds);
+  return expectFairwayError(error, kinds);
 }
 
-export function expectFairwayError(error: unknown, kinds: Kinds): void {
+export function expectFairwayError(error: unknown, kinds: Kinds): FairwayError {
   const allowed: readonly ErrorKind[] = typeof kinds === 'string' ? [kinds] : kinds;
   if (!isFairwayError(error)) expect.fail(`expected a FairwayError (${describeKinds(kinds)}); got ${String(error)}`);
   expect(allowed, `error: ${error.message}`).toContain(error.kind);
+  return error;
 }
 
 function describeKinds(kinds: Kinds): string {

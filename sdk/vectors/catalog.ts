@@ -5,7 +5,6 @@
  * and 3 (store), so anyone can reproduce the signatures.
  */
 import type { CborValue } from '../cbor/index.js';
-import { encodeCbor } from '../cbor/index.js';
 import type { Artefact } from '../cose/artefact.js';
 import type { Crypto, Signer } from '../hal/crypto.js';
 import { manifestArtefact, PartHasher, type Manifest } from '../manifest/manifest.js';
@@ -133,9 +132,4 @@ export async function buildVectors(device: Signer, store: Signer, crypto: Crypto
     await signedVector('signed-credential', 'A CONNECT credential (the MQTT password); external AAD "fairway/connect/1" [FW-2.3].', credentialArtefact as never, { v: 1, device: 'hh-0001', time: T0, nonce: NONCE }, device, utf8('hh-0001')),
   );
   return v;
-}
-
-/** The part bytes as one CBOR byte string, for porters who want to hash-check their chunker. */
-export function vectorPartCbor(): Uint8Array {
-  return encodeCbor(vectorPartBytes());
 }

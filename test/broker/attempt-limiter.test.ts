@@ -20,4 +20,13 @@ describe('attempt limiter', () => {
     limiter.failed('u', 1);
     expect(limiter.retryAfterMs('u', 2)).toBe(0);
   });
+
+  it('forgets keys whose window has passed and never keeps more than its bound', () => {
+    const limiter = new AttemptLimiter(3, 1_000, 50);
+    for (let i = 0; i < 40; i++) limiter.failed(`old-${i}`, 0);
+    limiter.failed('new', 5_000);
+    expect(limiter.size).toBe(1);
+    for (let i = 0; i < 200; i++) limiter.failed(`k-${i}`, 6_000);
+    expect(limiter.size).toBe(50);
+  });
 });

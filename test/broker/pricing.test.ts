@@ -22,7 +22,7 @@ const FIG_18_TIERS = [
   { minUses: 10_000, percent: 10 },
   { minUses: 100_000, percent: 30 },
 ];
-/** Fig. 17: "ちぬつり" parts 000001–000004 in transfer order, their standard prices and use counts. */
+/** Fig. 17: parts 000001–000004 in transfer order, their standard prices and use counts. */
 const FIG_17 = {
   prices: [500, 450, 400, 350],
   uses: [150_000, 80_000, 5_000], // 000004's count is not given; no example needs it

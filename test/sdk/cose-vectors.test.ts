@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CborTag, encodeCbor } from '../../sdk/cbor/index.js';
-import { HEADER_CONTENT_TYPE, parseCoseSign1, signCoseSign1, verifyCoseSign1, verifyCoseSignSigner } from '../../sdk/cose/index.js';
+import { HEADER_CONTENT_TYPE, parseCoseSign1, sigStructure1, signCoseSign1, verifyCoseSign1, verifyCoseSignSigner } from '../../sdk/cose/index.js';
 import { fromHex, toHex } from '../../sdk/vectors/json.js';
 import { NodeSigner } from '../../device/ports/node/index.js';
 import { expectKind } from '../support/expect-fairway.js';
@@ -25,11 +25,10 @@ describe('COSE working group vector eddsa-sig-01 (COSE_Sign1, Ed25519)', () => {
     expect(toHex(cose)).toBe(sign1Vector.output.cbor.toLowerCase());
   });
 
-  it('signs the exact To-Be-Signed bytes the vector lists', () => {
+  it('builds exactly the To-Be-Signed bytes the vector lists, from the received bytes', () => {
     const parsed = parseCoseSign1(fromHex(sign1Vector.output.cbor));
-    const tbs = fromHex(sign1Vector.intermediates.ToBeSign_hex);
     expect(toHex(parsed.protectedBytes)).toBe('a201270300');
-    expect(toHex(tbs)).toContain(toHex(parsed.protectedBytes));
+    expect(toHex(sigStructure1(parsed.protectedBytes, new Uint8Array(0), parsed.payload))).toBe(sign1Vector.intermediates.ToBeSign_hex.toLowerCase());
   });
 
   it('verifies with the vector key and yields the payload and kid', async () => {

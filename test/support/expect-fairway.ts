@@ -1,27 +1,13 @@
-import { expect } from 'vitest';
-import { FairwayError, type ErrorKind } from '../../sdk/errors.js';
+/**
+ * The project's tests use the same assertions the porters' conformance kit uses
+ * (sdk/testing/expect-error.ts), under short names: a sync throw, or a rejection.
+ */
+import type { ErrorKind, FairwayError } from '../../sdk/errors.js';
+import { expectRejection, expectThrow } from '../../sdk/testing/expect-error.js';
 
-/** Asserts that `run` throws (or rejects with) a FairwayError of this kind, and returns it. */
-export async function expectKind(run: () => unknown, kind: ErrorKind): Promise<FairwayError> {
-  let caught: unknown;
-  try {
-    await run();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, `expected a FairwayError of kind ${kind}`).toBeInstanceOf(FairwayError);
-  expect((caught as FairwayError).kind).toBe(kind);
-  return caught as FairwayError;
+/** `run` may throw or reject; either way it must be a FairwayError of this kind. */
+export function expectKind(run: () => unknown, kind: ErrorKind): Promise<FairwayError> {
+  return expectRejection(async () => run(), kind);
 }
 
-export function expectKindSync(run: () => unknown, kind: ErrorKind): FairwayError {
-  let caught: unknown;
-  try {
-    run();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, `expected a FairwayError of kind ${kind}`).toBeInstanceOf(FairwayError);
-  expect((caught as FairwayError).kind).toBe(kind);
-  return caught as FairwayError;
-}
+export const expectKindSync = (run: () => unknown, kind: ErrorKind): FairwayError => expectThrow(run, kind);

@@ -83,10 +83,6 @@ export class TestTerminal {
     return this.chunks.filter((c) => c.r === rid);
   }
 
-  get ridCounter(): number {
-    return this.nextRid;
-  }
-
   takeRid(): number {
     return this.nextRid++;
   }
