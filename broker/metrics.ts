@@ -36,10 +36,10 @@ export class StoreMetrics {
   }
 
   /** The store service's event hook. */
-  readonly record = (event: StoreEvent, labels?: Record<string, string>): void => {
+  readonly record = (event: StoreEvent, labels?: Record<string, string>, amount = 1): void => {
     switch (event) {
       case 'bytes-streamed':
-        this.bytesStreamed.inc(Number(labels?.bytes ?? 0));
+        this.bytesStreamed.inc(amount);
         break;
       case 'charge':
         this.charges.inc();

@@ -31,7 +31,7 @@ export interface StoreOptions {
   passwordParams?: ScryptParams;
   config?: Partial<StoreConfig>;
   drainTimeoutMs?: number;
-  onEvent?: (event: StoreEvent, labels?: Record<string, string>) => void;
+  onEvent?: (event: StoreEvent, labels?: Record<string, string>, amount?: number) => void;
 }
 
 export interface RunningStore {

@@ -60,7 +60,7 @@ export interface StoreContext {
   log: Logger;
   send(deviceId: string, message: DownMessage): Promise<void>;
   /** Counts for /metrics; handlers report what happened, the service decides where it goes. */
-  count(event: StoreEvent, labels?: Record<string, string>): void;
+  count(event: StoreEvent, labels?: Record<string, string>, amount?: number): void;
 }
 
 export type StoreEvent = 'charge' | 'refusal' | 'error' | 'offer' | 'bytes-streamed' | 'redeem';

@@ -35,7 +35,7 @@ export interface StoreServiceOptions {
   /** Sends in flight across all chunk windows; bounds store memory, shares bandwidth fairly. */
   chunkSendsInFlight?: number;
   /** Counts for metrics. */
-  onEvent?: (event: StoreEvent, labels?: Record<string, string>) => void;
+  onEvent?: (event: StoreEvent, labels?: Record<string, string>, amount?: number) => void;
 }
 
 const REPLY_CACHE_MS = 10 * 60_000;
@@ -65,7 +65,7 @@ export class StoreService {
       pump: new ChunkPump(
         async (deviceId, chunk) => {
           await send(deviceId, { v: 1, t: 'chunk', r: chunk.rid, x: chunk.transfer, i: chunk.index, d: chunk.data });
-          this.ctx.count('bytes-streamed', { bytes: String(chunk.data.length) });
+          this.ctx.count('bytes-streamed', undefined, chunk.data.length);
         },
         options.chunkSendsInFlight ?? 64,
         (deviceId, error) => options.log.warn({ deviceId, err: error }, 'a chunk could not be sent'),
@@ -76,7 +76,7 @@ export class StoreService {
       loginLimiter: new AttemptLimiter(5, 5 * 60_000),
       cardLimiter: new AttemptLimiter(5, 15 * 60_000),
       send,
-      count: (event, labels) => options.onEvent?.(event, labels),
+      count: (event, labels, amount) => options.onEvent?.(event, labels, amount),
     };
   }
 

@@ -19,7 +19,7 @@ import { NodeSigner } from '../../device/ports/node/index.js';
 import { manifestArtefact } from '../../sdk/manifest/index.js';
 import { receiptArtefact } from '../../sdk/receipt/index.js';
 import { seededRandomSource } from '../../sdk/testing/mocks/index.js';
-import type { DownMessage } from '../../sdk/wire/index.js';
+import { encodeMessage, type DownMessage } from '../../sdk/wire/index.js';
 import { crypto } from '../support/keys.js';
 import { seed } from '../support/seed.js';
 import { TestTerminal } from '../support/terminal-client.js';
@@ -105,6 +105,9 @@ describe('store rules', () => {
       expect(offer.t).toBe('offer');
       const manifest = (await manifestArtefact.open(offer.manifest, store.key.signer.publicKey, crypto)).payload;
       const sign = (o: typeof offer) => receiptArtefact.sign({ v: 1, device: 'ann-1', user: 'ann', part: 'ch2', partHash: manifest.hash, transfer: o.transfer, price: o.price, nonce: crypto.randomBytes(16), time: Date.now() }, keys.a1);
+      const rid = t.takeRid();
+      await t.publishRaw('chunks.get', encodeMessage({ v: 1, t: 'chunks.get', rid, transfer: offer.transfer, ranges: [[0, 1]] }));
+      expect((await t.chunksFor(rid, 1))[0]!.d).toHaveLength(3000);
       await new Promise((r) => setTimeout(r, HOLD_MS + 200));
       expect(await t.request({ t: 'receipt', receipt: await sign(offer) })).toMatchObject({ t: 'refusal', code: 'hold-expired', part: 'ch2' });
       expect(await t.request({ t: 'chunks.get', transfer: offer.transfer, ranges: [[0, 1]] })).toMatchObject({ t: 'refusal', code: 'hold-expired' });
@@ -122,6 +125,7 @@ describe('store rules', () => {
     try {
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       expect(text).toMatch(/fairway_charges_total 1\b/);
+      expect(text).toMatch(/fairway_bytes_streamed_total 3000\b/);
       expect(text).toMatch(/fairway_refusals_total\{code="insufficient-credit"\} 1\b/);
       expect(text).toMatch(/fairway_errors_total\{code="rate-limited"\} 2\b/);
       expect(text).toMatch(/fairway_connected_terminals \d/);
