@@ -3,11 +3,13 @@ import type { Command } from 'commander';
 import { benchCharges } from '../bench/charges.js';
 import { benchCodec } from '../bench/codec.js';
 import { printFigures, type Figure } from '../bench/format.js';
+import { benchTerminalMemory } from '../bench/terminal-memory.js';
 import { UsageError } from '../usage-error.js';
 
 /** Each bench takes the time budget per measurement in milliseconds. */
 export const BENCHES: Record<string, { about: string; run: (durationMs: number) => Promise<Figure[]> }> = {
   codec: { about: 'chunk encode/decode MB/s at 4, 16, 64 KiB; COSE receipt sign/verify per second', run: benchCodec },
+  'terminal-memory': { about: 'terminal heap growth streaming 16 and 64 MiB parts from a store process, against the largest window it used', run: () => benchTerminalMemory() },
   charges: { about: 'verified receipts turned into durable charges per second (SQLite; PostgreSQL with FAIRWAY_BENCH_PG_URL)', run: benchCharges },
 };
 

@@ -9,3 +9,4 @@ export type { TcpLinkOptions } from './link.js';
 export { SocketConnection } from './socket-connection.js';
 export { NodeCrypto, NodeSigner } from './crypto.js';
 export { SystemClock } from './clock.js';
+export { createNodeHal, type NodeHalOptions } from './node-hal.js';
