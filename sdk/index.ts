@@ -12,3 +12,4 @@ export { defineArtefact, type Artefact, type Opened } from './cose/artefact.js';
 export * from './chunks/index.js';
 export * from './manifest/index.js';
 export * from './receipt/index.js';
+export * from './mqtt/index.js';

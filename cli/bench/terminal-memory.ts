@@ -99,6 +99,7 @@ export async function benchTerminalMemory(): Promise<Figure[]> {
     for (const size of sizes) {
       const flash = join(root, `flash-${size / MIB}`);
       const hal = await createNodeHal({ storageDir: flash, capacityBytes: size + 4 * MIB, host: '127.0.0.1', port: started.port, signer });
+      // Nothing is played here (the download stops at title.ready); the executor never starts its worker.
       const terminal = createTerminal(hal, { deviceId: 'hh-bench', user: 'bench', password: 'bench-pw', storePublicKey, executor: new CartridgeExecutor() });
       let windowBytesMax = 0;
       let nextSampleBytes = 0;

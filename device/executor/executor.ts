@@ -53,6 +53,11 @@ export interface PlayOutcome {
 }
 
 export interface Executor {
-  /** Plays one part to its end. Fails only with ExecutorError; never leaves the terminal stuck. */
+  /**
+   * Plays one part to its end and never leaves the terminal stuck. A part that cannot run
+   * rejects with ExecutorError (its `reason` says why); a malformed request (a seed that is
+   * not a whole number, carried results checkResults refuses) rejects with the FairwayError
+   * checkResults or the argument check throws.
+   */
   play(request: PlayRequest): Promise<PlayOutcome>;
 }

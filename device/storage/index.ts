@@ -5,13 +5,11 @@
 export {
   StorageManager,
   DEFAULT_SYSTEM_RESERVE_BYTES,
-  TABLE_BLOB,
   type StorageManagerOptions,
   type StoredPart,
   type StorageManagerUsage,
   type ServedOutcome,
 } from './storage-manager.js';
+export { TABLE_BLOB, PART_BLOB_KINDS, type PartBlobKind } from './slot-blobs.js';
 export type { PartState, ReserveRequest } from './part-table.js';
-export type { PartBlobKind } from './slot-blobs.js';
-export { PART_BLOB_KINDS } from './slot-blobs.js';
 export { StorageFullError, PartInUseError, StorageTableError, type DeletionCandidate } from './storage-errors.js';

@@ -1,10 +1,13 @@
 /**
- * Where a part's bytes live. Part ids may be 64 characters and blob names may not exceed 64,
- * so a part gets a numbered slot and four blobs named after it: `s<slot>.data` (the part),
- * `.man` (manifest bytes), `.bits` (missing-chunk bitmap) and `.rcpt` (receipt bytes). Slot
- * numbers only ever grow, so a blob left behind by a power cut can never be mistaken for a
- * newer part's: open() deletes blobs of slots the table does not know.
+ * The blob names the manager owns: the part table, `fw-parts`, and the parts' blobs. Part ids
+ * may be 64 characters and blob names may not exceed 64, so a part gets a numbered slot and
+ * four blobs named after it: `s<slot>.data` (the part), `.man` (manifest bytes), `.bits`
+ * (missing-chunk bitmap) and `.rcpt` (receipt bytes). Slot numbers only ever grow, so a blob
+ * left behind by a power cut can never be mistaken for a newer part's: open() deletes blobs
+ * of slots the table does not know.
  */
+export const TABLE_BLOB = 'fw-parts';
+
 export const PART_BLOB_KINDS = ['data', 'man', 'bits', 'rcpt'] as const;
 export type PartBlobKind = (typeof PART_BLOB_KINDS)[number];
 

@@ -4,6 +4,7 @@
  */
 import { FairwayError } from '../../sdk/errors.js';
 import type { PartState } from './part-table.js';
+import { TABLE_BLOB } from './slot-blobs.js';
 
 /** A part the user could delete to make room, as a UI would list it. */
 export interface DeletionCandidate {
@@ -47,7 +48,7 @@ export class PartInUseError extends FairwayError {
 /** The part table on flash cannot be read: neither copy is whole, or its content is invalid. */
 export class StorageTableError extends FairwayError {
   constructor(message: string, cause?: unknown) {
-    super('malformed', `the part table is unreadable: ${message}`, 'fw-parts');
+    super('malformed', `the part table is unreadable: ${message}`, TABLE_BLOB);
     if (cause !== undefined) this.cause = cause;
   }
 }

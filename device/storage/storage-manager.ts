@@ -29,12 +29,13 @@ import { deletionCandidates, evictable, neededBases, planEviction } from './part
 import { SerialQueue } from './serial-queue.js';
 import { PART_BLOB_KINDS, SIDE_KINDS, isPartBlobKind, parseSlotBlobName, slotBlobName, type PartBlobKind } from './slot-blobs.js';
 import { PartInUseError, StorageFullError } from './storage-errors.js';
-import { TableBlob, TABLE_BLOB, removeTableBlob } from './table-blob.js';
+import { TableBlob, removeTableBlob } from './table-blob.js';
 
 export interface StorageManagerOptions {
   /**
    * Bytes parts may never use: room for the terminal's own state blobs (named by the caller,
-   * e.g. `fw-state`) and the part table blob, which takes about 2.5 × (100–300 bytes a part).
+   * e.g. `fw-state`; never `fw-parts` or `s<n>.<kind>`, which are the manager's) and the part
+   * table blob, which takes at least 1 KiB and about 2.5 × (100–300 bytes a part).
    */
   systemReserveBytes?: number;
 }
@@ -118,12 +119,13 @@ export class StorageManager {
   /**
    * Deletes the part table and every part blob, keeping the caller's own blobs: the recovery
    * when open() reports an unreadable table. Do not use a manager open on the storage after.
+   * The table goes first, so a cut part-way leaves blobs the next open() removes anyway.
    */
   static async erase(storage: Storage): Promise<void> {
+    await removeTableBlob(storage);
     for (const info of await storage.list()) {
       if (parseSlotBlobName(info.name)) await storage.remove(info.name);
     }
-    await removeTableBlob(storage);
   }
 
   /**
@@ -400,5 +402,3 @@ function checkKind(kind: unknown): asserts kind is PartBlobKind {
 function checkId(value: unknown, what: string): void {
   if (!id.safeParse(value).success) throw new FairwayError('invalid-argument', `not a valid ${what} id: ${JSON.stringify(value)}`, what);
 }
-
-export { TABLE_BLOB };

@@ -15,9 +15,9 @@
 import { FairwayError } from '../../sdk/errors.js';
 import type { Storage } from '../../sdk/hal/storage.js';
 import { crc32 } from './crc32.js';
+import { TABLE_BLOB } from './slot-blobs.js';
 import { StorageTableError } from './storage-errors.js';
 
-export const TABLE_BLOB = 'fw-parts';
 const MAGIC = 0x46575431; // "FWT1"
 const HEADER_BYTES = 16;
 /** Smallest half, so a table of a few parts never needs to grow the blob. */
@@ -106,7 +106,7 @@ export class TableBlob {
       if (frameBytes <= half) return this.writeCopy(0, 0, body);
       // Too big for copy 0's room. Growing moves where copy 1 is looked for, so first make the
       // current table copy 0 as well: a cut during the growth then still finds it at offset 0.
-      
+      if (current.frameBytes <= half) await this.writeCopy(0, 0, current.body);
       return this.writeGrown(body);
     }
     // current is copy 0: copy 1 must start past it and fit before the end of the blob.

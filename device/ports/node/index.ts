@@ -10,3 +10,4 @@ export { SocketConnection } from './socket-connection.js';
 export { NodeCrypto, NodeSigner } from './crypto.js';
 export { SystemClock } from './clock.js';
 export { createNodeHal, type NodeHalOptions } from './node-hal.js';
+export { CartridgeExecutor, type CartridgeExecutorOptions } from './cartridge/index.js';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ExecutorError, type ExecutorFailure, type PartImage, type PlayRequest } from '../../../device/executor/index.js';
 import { CartridgeExecutor, OUTPUT_MAX_CHARS, LOG_MAX_LINES } from '../../../device/ports/node/cartridge/index.js';
 import { expectKind, expectKindSync } from '../../support/expect-fairway.js';
@@ -8,6 +8,14 @@ import { cartridge, engine, image, laidOut } from './images.js';
 /** Short, so the runaway-program tests stay fast; still far above what the demo engines need. */
 const TIMEOUT_MS = 100;
 const executor = new CartridgeExecutor({ timeoutMs: TIMEOUT_MS });
+const others: CartridgeExecutor[] = [];
+/** Another executor, closed with the rest after the tests. */
+function another(options: ConstructorParameters<typeof CartridgeExecutor>[0]): CartridgeExecutor {
+  const made = new CartridgeExecutor(options);
+  others.push(made);
+  return made;
+}
+afterAll(() => Promise.all([executor, ...others].map((e) => e.close())));
 
 function request(part: PartImage, extra: Partial<PlayRequest> = {}): PlayRequest {
   return { part, base: null, carried: {}, seed, ...extra };
@@ -46,7 +54,7 @@ describe('playing a cartridge', () => {
 
   it('hands the engine’s log lines to onLog, at most 100 of at most 256 characters', async () => {
     const lines: [string, string][] = [];
-    const logging = new CartridgeExecutor({ onLog: (line, part) => lines.push([line, part]) });
+    const logging = another({ onLog: (line, part) => lines.push([line, part]) });
     await logging.play(request(playing(`for (var i = 0; i < 150; i++) host.log(i === 0 ? 'x'.repeat(1000) : 'line ' + i); return { results: {}, continue: false };`)));
     expect(lines).toHaveLength(LOG_MAX_LINES);
     expect(lines[0]![0]).toHaveLength(256);
@@ -61,9 +69,10 @@ describe('playing a cartridge', () => {
     expect(runs[0]!.results.date).toBe('undefined');
   });
 
-  it('keeps working after a program crashed or ran away', async () => {
+  it('keeps working after a program crashed, ran away or ran out of memory', async () => {
     await failure(request(playing('while (true) {}')), 'timeout');
     await failure(request(playing('throw new Error("boom")')), 'crashed');
+    await failure(request(playing('var a = []; for (;;) a.push(new Array(100000).fill(1));')), 'crashed');
     await expect(executor.play(request(playing('return { results: { ok: true }, continue: false };')))).resolves.toEqual({ results: { ok: true }, continue: false });
   });
 
@@ -111,6 +120,11 @@ describe('playing a cartridge', () => {
       expect(performance.now() - started).toBeLessThan(TIMEOUT_MS * 5);
     });
 
+    it('a program that exhausts its memory (crashed), without taking the terminal down', async () => {
+      const e = await failure(request(playing('var a = []; for (;;) a.push(new Array(100000).fill(1));')), 'crashed', another({ timeoutMs: 5_000, memoryMb: 16 }));
+      expect(e.message).toContain('out of memory');
+    });
+
     it('a program that runs forever: at its top level, in play, in promise jobs, in a getter or toJSON of its results (timeout)', async () => {
       await failure(request(engine('for (;;) {}')), 'timeout');
       await failure(request(playing('while (true) {}')), 'timeout');
@@ -122,7 +136,7 @@ describe('playing a cartridge', () => {
 
     it('a program over its CPU limit however the time is split between top level and play (timeout)', async () => {
       const half = `var until = 0; for (var i = 0; i < 1e12; i++) { if (i % 1000 === 0 && ++until > 40000) break; }`;
-      const slow = new CartridgeExecutor({ timeoutMs: 1 });
+      const slow = another({ timeoutMs: 1 });
       await failure(request(engine(`${half} function play(host) { ${half} return { results: {}, continue: false }; }`)), 'timeout', slow);
     });
 
@@ -149,7 +163,7 @@ describe('playing a cartridge', () => {
     it('a program that tampers with the built-ins the sandbox answers through (crashed, never a raw error)', async () => {
       await failure(request(playing('Object.prototype.toJSON = function () { return 5; }; return { results: {}, continue: false };')), 'crashed');
       await failure(request(playing('Object.prototype.toJSON = function () { return undefined; }; return { results: {}, continue: false };')), 'crashed');
-      await failure(request(playing('Object.prototype.toJSON = function () { return { out: { ok: false, failure: "nonsense", error: 1 } }; }; return { results: {}, continue: false };')), 'crashed');
+      await failure(request(playing('Object.prototype.toJSON = function () { return this.out ? { out: { ok: false, failure: "nonsense", error: 1 }, log: 7 } : this; }; return { results: {}, continue: false };')), 'crashed');
     });
 
     it('a content part with no base, a base of another title, or a base that is no engine (missing-base)', async () => {
@@ -168,6 +182,22 @@ describe('playing a cartridge', () => {
     });
   });
 
+  it('shrugs off promises a program leaves rejected, even with a reason that would hang whoever looks at it', async () => {
+    const trap = 'new Proxy({}, { get: function () { for (;;) {} }, getPrototypeOf: function () { for (;;) {} }, ownKeys: function () { for (;;) {} }, getOwnPropertyDescriptor: function () { for (;;) {} } })';
+    const outcome = await executor.play(request(engine(`Promise.reject(new Error("top")); function play(host) { Promise.reject(${trap}); (async function () { throw ${trap}; })(); return { results: { ok: true }, continue: false }; }`)));
+    expect(outcome.results).toEqual({ ok: true });
+    // The process noticing an unhandled rejection would crash or hang here; give it the chance.
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(executor.play(request(playing('return { results: { after: true }, continue: false };')))).resolves.toEqual({ results: { after: true }, continue: false });
+  });
+
+  it('refuses plays once closed', async () => {
+    const closing = another({});
+    await closing.play(request(playing('return { results: {}, continue: false };')));
+    await closing.close();
+    await expectKind(() => closing.play(request(playing('return { results: {}, continue: false };'))), 'closed');
+  });
+
   describe('refuses a malformed request before playing', () => {
     it('a seed that is not a whole number', async () => {
       for (const bad of [1.5, Number.NaN, 2 ** 60]) expect((await expectKind(() => executor.play(request(playing('return { results: {}, continue: false };'), { seed: bad })), 'invalid-argument')).path).toBe('seed');
@@ -181,6 +211,10 @@ describe('playing a cartridge', () => {
 
     it('a CPU limit outside 1 – 10,000 ms', () => {
       for (const timeoutMs of [0, -1, 1.5, 10_001]) expectKindSync(() => new CartridgeExecutor({ timeoutMs }), 'out-of-range');
+    });
+
+    it('a sandbox heap outside 16 – 4,096 MB', () => {
+      for (const memoryMb of [0, 15, 4097, 32.5]) expectKindSync(() => new CartridgeExecutor({ memoryMb }), 'out-of-range');
     });
   });
 });

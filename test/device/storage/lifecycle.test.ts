@@ -3,9 +3,11 @@
  * claim 2) unless a live part needs it as a base; finishTitle, release and remove.
  */
 import { describe, expect, it } from 'vitest';
-import { PartInUseError } from '../../../device/storage/index.js';
+import { PartInUseError, StorageManager } from '../../../device/storage/index.js';
+import { MemoryStorage } from '../../../sdk/testing/mocks/index.js';
+import { FailingRemoveStorage } from './support/failing-remove-storage.js';
 import { expectKind } from '../../support/expect-fairway.js';
-import { openManager, partBlobs, partRequest, states, storeComplete } from './support/parts.js';
+import { bytesOf, openManager, partBlobs, partRequest, states, storeComplete, SYSTEM_RESERVE_BYTES } from './support/parts.js';
 
 describe('StorageManager lifecycle', () => {
   it('marks a part complete, and treats marking it again as done', async () => {
@@ -130,5 +132,34 @@ describe('StorageManager lifecycle', () => {
     await manager.release('golf-2');
     await manager.remove('golf-1');
     expect(manager.list()).toEqual([]);
+  });
+
+  it('counts a blob it failed to delete as taken, and deletes it before the next change that needs room', async () => {
+    const memory = new MemoryStorage(SYSTEM_RESERVE_BYTES + 1000);
+    const storage = new FailingRemoveStorage(memory);
+    const manager = await StorageManager.open(storage, { systemReserveBytes: SYSTEM_RESERVE_BYTES });
+    await storeComplete(manager, partRequest('golf', 1, 600, 0));
+    storage.failing.add('s0.data');
+    expect(await manager.markServed('golf-1')).toBe('deleted'); // the table no longer names it: the call succeeds
+    expect(manager.list()).toEqual([]);
+    expect(manager.usage()).toMatchObject({ reservedBytes: 600, freeBytes: 400 });
+    await expectKind(() => manager.reserve(partRequest('chess', 1, 500, 0)), 'capacity-exceeded'); // still stuck
+    storage.failing.clear();
+    await manager.reserve(partRequest('chess', 1, 1000, 0));
+    expect(await partBlobs(memory)).toEqual([]);
+    expect(manager.usage()).toMatchObject({ reservedBytes: 1000, freeBytes: 0 });
+  });
+
+  it('leaves a blob it failed to delete to the next open, which removes it', async () => {
+    const memory = new MemoryStorage(SYSTEM_RESERVE_BYTES + 1000);
+    const storage = new FailingRemoveStorage(memory);
+    const manager = await StorageManager.open(storage, { systemReserveBytes: SYSTEM_RESERVE_BYTES });
+    await manager.reserve(partRequest('golf', 1, 600, 0));
+    await manager.write('golf-1', 'data', 0, bytesOf(600, 1));
+    storage.failing.add('s0.data');
+    await manager.release('golf-1');
+    const rebooted = await StorageManager.open(memory.reopen(), { systemReserveBytes: SYSTEM_RESERVE_BYTES });
+    expect(rebooted.usage()).toMatchObject({ reservedBytes: 0, freeBytes: 1000 });
+    expect(await partBlobs(memory.reopen())).toEqual([]);
   });
 });

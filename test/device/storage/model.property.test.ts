@@ -336,5 +336,5 @@ describe('StorageManager against its model', () => {
       }),
       { seed, numRuns: fuzzRuns },
     );
-  }, 120_000);
+  }, Math.max(120_000, fuzzRuns * 60));
 });

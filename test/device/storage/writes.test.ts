@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { PART_BLOB_KINDS, type PartBlobKind } from '../../../device/storage/index.js';
 import { expectKind } from '../../support/expect-fairway.js';
-import { bytesOf, openManager, partBlobs, partRequest } from './support/parts.js';
+import { bytesOf, openManager, partBlobs, partRequest, SYSTEM_RESERVE_BYTES } from './support/parts.js';
 
 describe('StorageManager.write and read', () => {
   it('keeps each kind of a part in its own blob and reads it back', async () => {
@@ -111,4 +111,15 @@ describe('StorageManager.write and read', () => {
       await expectKind(() => manager.read('golf-1', kind as PartBlobKind, offset as number, length as number), 'invalid-argument');
     });
   }
+
+  it('passes on the storage\'s own refusal when the caller\'s blobs overflow the system reserve, counting only what was written', async () => {
+    const { storage, manager } = await openManager(1000);
+    await manager.reserve(partRequest('golf', 1, 1000, 0));
+    const tableBytes = (await storage.usage()).usedBytes;
+    await storage.write('fw-state', 0, new Uint8Array(SYSTEM_RESERVE_BYTES - tableBytes + 100)); // 100 bytes too many
+    await manager.write('golf-1', 'data', 0, bytesOf(900, 1));
+    await expectKind(() => manager.write('golf-1', 'data', 900, bytesOf(100, 2)), 'capacity-exceeded');
+    expect(manager.get('golf-1')?.writtenBytes).toBe(900);
+    expect(manager.usage().usedBytes).toBe(900);
+  });
 });

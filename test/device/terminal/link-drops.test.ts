@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../../sdk/testing/mocks/index.js';
 import { seed } from '../../support/seed.js';
 import { startTestStore, type TestStore } from '../../support/store-fixture.js';
-import { fastTerminal, freshDevice, watch, writeRawTitle } from './terminal-fixture.js';
+import { closeSharedExecutor, fastTerminal, freshDevice, watch, writeRawTitle } from './terminal-fixture.js';
 
 const CHUNK_BYTES = 1024;
 const CHUNKS = 12;
@@ -30,6 +30,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await closeSharedExecutor();
   await store?.close();
   await rm(root, { recursive: true, force: true });
 });

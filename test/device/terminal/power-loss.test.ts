@@ -13,7 +13,7 @@ import type { Terminal } from '../../../device/terminal.js';
 import { MemoryStorage } from '../../../sdk/testing/mocks/index.js';
 import { writeSuperGolf } from '../../../sim/catalog/index.js';
 import { startTestStore, type TestStore } from '../../support/store-fixture.js';
-import { fastTerminal, freshDevice, watch, type TerminalLog } from './terminal-fixture.js';
+import { closeSharedExecutor, fastTerminal, freshDevice, watch, type TerminalLog } from './terminal-fixture.js';
 
 let store: TestStore;
 let root: string;
@@ -26,6 +26,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await closeSharedExecutor();
   await store?.close();
   await rm(root, { recursive: true, force: true });
 });

@@ -10,12 +10,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FairwayError } from '../../../sdk/errors.js';
 import type { Link } from '../../../sdk/hal/link.js';
-import { MemoryStorage } from '../../../sdk/testing/mocks/index.js';
-import { SoftwareSigner } from '../../../sdk/testing/mocks/index.js';
-import { TcpLink } from '../../../device/ports/node/index.js';
+import { credit } from '../../../broker/ledger/holds.js';
+import { SystemClock, TcpLink } from '../../../device/ports/node/index.js';
+import { createTerminal } from '../../../device/terminal.js';
+import { MemoryStorage, SoftwareSigner } from '../../../sdk/testing/mocks/index.js';
+import { crypto } from '../../support/keys.js';
 import { seed } from '../../support/seed.js';
 import { startTestStore, type TestStore } from '../../support/store-fixture.js';
-import { fastTerminal, freshDevice, watch, writeRawTitle } from './terminal-fixture.js';
+import { closeSharedExecutor, sharedCartridgeExecutor, fastTerminal, freshDevice, watch, writeRawTitle } from './terminal-fixture.js';
 
 let store: TestStore;
 let lapsing: TestStore;
@@ -31,6 +33,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await closeSharedExecutor();
   await store?.close();
   await lapsing?.close();
   await rm(root, { recursive: true, force: true });
@@ -100,13 +103,9 @@ describe('a hold that lapses while the radio is out', () => {
     const device = await freshDevice(lapsing, 1_000);
     const flash = new MemoryStorage(512 * 1024);
     let blackoutUntil = 0;
-    const { createTerminal } = await import('../../../device/terminal.js');
-    const { CartridgeExecutor } = await import('../../../device/ports/node/cartridge/index.js');
-    const { SystemClock } = await import('../../../device/ports/node/index.js');
-    const { crypto } = await import('../../support/keys.js');
     const terminal = createTerminal(
       { storage: flash, link: blackoutLink(new TcpLink('127.0.0.1', lapsing.port), () => Date.now() < blackoutUntil), crypto, clock: new SystemClock(), signer: device.signer },
-      { deviceId: device.id, user: device.user, password: device.password, storePublicKey: lapsing.storePublicKey, executor: new CartridgeExecutor(), reconnectBackoff: { baseMs: 10, capMs: 50 }, faultRetryMs: 50, download: { initialWindowChunks: 2, maxWindowChunks: 2 } },
+      { deviceId: device.id, user: device.user, password: device.password, storePublicKey: lapsing.storePublicKey, executor: sharedCartridgeExecutor(), reconnectBackoff: { baseMs: 10, capMs: 50 }, faultRetryMs: 50, download: { initialWindowChunks: 2, maxWindowChunks: 2 } },
     );
     const log = watch(terminal);
     const transfers = new Set<string>();
@@ -146,7 +145,7 @@ describe('a terminal configured with the wrong store key', () => {
     expect(bad.context.failure?.reason).toBe('bad-manifest');
     expect(terminal.storage().parts).toEqual([]);
     expect((await flash.list()).some((b) => b.name.endsWith('.data'))).toBe(false);
-    await expect.poll(async () => (await (await import('../../../broker/ledger/holds.js')).credit(store.store.ledger, device.user, Date.now())).heldMinor).toBe(0);
+    await expect.poll(async () => (await credit(store.store.ledger, device.user, Date.now())).heldMinor).toBe(0);
     await terminal.stop();
   });
 });

@@ -72,7 +72,8 @@ describe('a terminal against fairway store serve', () => {
 
   it('buys and plays a 3-hole title with a prepaid top-up in the middle, each hole charged once', async () => {
     const hal = await createNodeHal({ storageDir: join(root, 'flash'), capacityBytes: 2 * 1024 * 1024, host: '127.0.0.1', port, signer: deviceKey });
-    terminal = createTerminal(hal, { deviceId: 'hh-e2e', user: 'alice', password: 'alice-pw', storePublicKey, executor: new CartridgeExecutor(), playSeed: () => 42 });
+    const executor = new CartridgeExecutor();
+    terminal = createTerminal(hal, { deviceId: 'hh-e2e', user: 'alice', password: 'alice-pw', storePublicKey, executor, playSeed: () => 42 });
     const states: string[] = [];
     const played: string[] = [];
     terminal.on('state', (s) => {
@@ -104,6 +105,7 @@ describe('a terminal against fairway store serve', () => {
     expect(after.usage.reservedBytes).toBe(baseUsage.reservedBytes);
     expect(after.usage.usedBytes).toBe(baseUsage.usedBytes);
     await terminal.stop();
+    await executor.close();
   }, 120_000);
 
   it('left exactly one charge per hole in the store ledger', async () => {

@@ -38,6 +38,16 @@ export function watch(terminal: Terminal): TerminalLog {
   return log;
 }
 
+/** One sandbox for every terminal of a test file (plays run one at a time on its worker). */
+let sharedExecutor: CartridgeExecutor | null = null;
+export function sharedCartridgeExecutor(): CartridgeExecutor {
+  return (sharedExecutor ??= new CartridgeExecutor());
+}
+export async function closeSharedExecutor(): Promise<void> {
+  await sharedExecutor?.close();
+  sharedExecutor = null;
+}
+
 export function fastTerminal(store: TestStore, storage: Storage, device: { id: string; user: string; password: string; signer: NodeSigner }, extra: Partial<TerminalConfig> = {}): Terminal {
   return createTerminal(
     { storage, link: new TcpLink('127.0.0.1', store.port, { connectTimeoutMs: 2_000 }), crypto, clock: new SystemClock(), signer: device.signer },
@@ -46,7 +56,7 @@ export function fastTerminal(store: TestStore, storage: Storage, device: { id: s
       user: device.user,
       password: device.password,
       storePublicKey: store.storePublicKey,
-      executor: new CartridgeExecutor(),
+      executor: sharedCartridgeExecutor(),
       playSeed: () => 1,
       reconnectBackoff: { baseMs: 10, capMs: 100 },
       requestResend: { firstMs: 1_000, capMs: 2_000, jitter: 0.2 },

@@ -17,3 +17,4 @@ export {
   type CartridgeSpec,
 } from './format.js';
 export { LOG_MAX_LINES, LOG_LINE_MAX_CHARS } from './sandbox-prelude.js';
+export { SandboxThread, type SandboxJob, type SandboxResult, type SandboxThreadOptions } from './sandbox-thread.js';

@@ -20,12 +20,14 @@ export type SandboxResult = { outcome: 'answer'; answer: string } | { outcome: '
 export interface SandboxThreadOptions {
   /** The worker's heap limit (old generation); a cartridge that needs more crashes. */
   memoryMb: number;
-  /** How long past the CPU limit the watchdog waits (worker start-up, context creation). */
+  /** How long past the CPU limit the watchdog waits once the worker is up (passing the job, compiling, making the context). */
   graceMs: number;
 }
 
 export class SandboxThread {
   private worker: Worker | undefined;
+  /** Resolves when the current worker is up: the watchdog times the job, not the start-up. */
+  private online: Promise<void> = Promise.resolve();
   private nextId = 0;
   /** Jobs run one after another; this is the tail of the queue. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -45,7 +47,11 @@ export class SandboxThread {
     const worker = this.start();
     const id = this.nextId++;
     return new Promise<SandboxResult>((resolve) => {
+      let settled = false;
+      let watchdog: ReturnType<typeof setTimeout> | undefined;
       const settle = (result: SandboxResult, workerGone: boolean) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(watchdog);
         worker.off('message', onMessage).off('error', onError).off('exit', onExit);
         if (workerGone) this.forget(worker);
@@ -58,13 +64,16 @@ export class SandboxThread {
       const onError = (error: Error & { code?: string }) =>
         settle({ outcome: 'crashed', message: error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `the program ran out of memory (${this.options.memoryMb} MB)` : `the sandbox thread failed: ${error.message}` }, true);
       const onExit = (code: number) => settle({ outcome: 'crashed', message: `the sandbox thread exited (code ${code})` }, true);
-      const watchdog = setTimeout(() => {
-        void worker.terminate();
-        settle({ outcome: 'timeout', message: `the program did not end within ${job.timeoutMs + this.options.graceMs} ms` }, true);
-      }, job.timeoutMs + this.options.graceMs);
       worker.on('message', onMessage).on('error', onError).on('exit', onExit);
       worker.ref();
       worker.postMessage({ id, ...job });
+      void this.online.then(() => {
+        if (settled) return;
+        watchdog = setTimeout(() => {
+          void worker.terminate();
+          settle({ outcome: 'timeout', message: `the program did not end within ${job.timeoutMs + this.options.graceMs} ms` }, true);
+        }, job.timeoutMs + this.options.graceMs);
+      });
     });
   }
 
@@ -78,6 +87,8 @@ export class SandboxThread {
         stderr: true,
       });
       const worker = this.worker;
+      // A worker that fails to start emits 'error' instead; the job's own listener answers it.
+      this.online = new Promise((resolve) => worker.once('online', () => resolve()));
       worker.stdout.resume();
       worker.stderr.resume();
       // Between jobs too: an 'error' event with no listener would be thrown on this thread.
