@@ -5,7 +5,7 @@
  */
 import { FairwayError } from './errors.js';
 
-interface Tunable {
+export interface Tunable {
   min: number;
   max: number;
   default: number;
@@ -59,15 +59,25 @@ export const DEFAULT_CONFIG: Readonly<SdkConfig> = Object.freeze(
   Object.fromEntries(Object.entries(TUNABLES).map(([k, t]) => [k, t.default])) as SdkConfig,
 );
 
-export function resolveConfig(overrides: Partial<SdkConfig> = {}): SdkConfig {
-  const config: SdkConfig = { ...DEFAULT_CONFIG };
+/**
+ * Defaults of a tunable table overridden by `overrides`; an unknown name, a non-integer or an
+ * out-of-range value is refused, never clamped. Shared by every table of tunables (the SDK's
+ * here, the downloader's in device/download) so they all refuse the same way.
+ */
+export function resolveTunables<K extends string>(table: Record<K, Tunable>, overrides: Partial<Record<K, number>>, what = 'tunable'): Record<K, number> {
+  const config = Object.fromEntries(Object.entries<Tunable>(table).map(([k, t]) => [k, t.default])) as Record<K, number>;
   for (const [name, value] of Object.entries(overrides)) {
-    const tunable = (TUNABLES as Record<string, Tunable>)[name];
-    if (!tunable) throw new FairwayError('unknown-field', `no tunable named ${name}`, name);
+    if (value === undefined) continue;
+    const tunable = (table as Record<string, Tunable>)[name];
+    if (!tunable) throw new FairwayError('unknown-field', `no ${what} named ${name}`, name);
     if (typeof value !== 'number' || !Number.isInteger(value) || value < tunable.min || value > tunable.max) {
       throw new FairwayError('out-of-range', `${name} must be an integer in ${tunable.min}..${tunable.max}`, name);
     }
-    config[name as TunableName] = value;
+    config[name as K] = value;
   }
   return config;
+}
+
+export function resolveConfig(overrides: Partial<SdkConfig> = {}): SdkConfig {
+  return resolveTunables<TunableName>(TUNABLES, overrides);
 }

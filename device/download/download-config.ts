@@ -3,15 +3,8 @@
  * sdk/config.ts). Values outside a range are refused, never clamped, so a typo in a port's
  * settings shows up at start-up rather than as a slow download.
  */
+import { resolveTunables, type Tunable } from '../../sdk/config.js';
 import { FairwayError } from '../../sdk/errors.js';
-
-interface Tunable {
-  min: number;
-  max: number;
-  default: number;
-  /** Why the default is what it is. */
-  note: string;
-}
 
 export const DOWNLOAD_TUNABLES = {
   initialWindowChunks: {
@@ -85,16 +78,7 @@ export const DEFAULT_DOWNLOAD_CONFIG: Readonly<DownloadConfig> = Object.freeze(
 
 /** Defaults overridden by `overrides`; an unknown name, a non-integer or an out-of-range value is refused. */
 export function resolveDownloadConfig(overrides: Partial<DownloadConfig> = {}): DownloadConfig {
-  const config: DownloadConfig = { ...DEFAULT_DOWNLOAD_CONFIG };
-  for (const [name, value] of Object.entries(overrides)) {
-    if (value === undefined) continue;
-    const tunable = (DOWNLOAD_TUNABLES as Record<string, Tunable>)[name];
-    if (!tunable) throw new FairwayError('unknown-field', `no download tunable named ${name}`, name);
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < tunable.min || value > tunable.max) {
-      throw new FairwayError('out-of-range', `${name} must be an integer in ${tunable.min}..${tunable.max}`, name);
-    }
-    config[name as DownloadTunable] = value;
-  }
+  const config: DownloadConfig = resolveTunables<DownloadTunable>(DOWNLOAD_TUNABLES, overrides, 'download tunable');
   if (config.minWindowChunks > config.maxWindowChunks) {
     throw new FairwayError('out-of-range', 'minWindowChunks is larger than maxWindowChunks', 'minWindowChunks');
   }

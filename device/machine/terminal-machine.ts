@@ -69,6 +69,11 @@ const resumeTo = (point: ResumePoint) => ({ context }: { context: TerminalContex
 
 export const MAX_VERIFY_FAILURES = 3;
 
+/** The accepted offer, for the effects of a part in flight (the state is entered only with one). */
+const offerInput = ({ context }: { context: TerminalContext }) => ({ offer: context.offer as PartOffer });
+/** The card the user typed; it travels in the event only, never into the saved context. */
+const cardInput = ({ event }: { event: TerminalEvent }) => (event.type === 'user.redeemCard' ? { card: event.card, password: event.password } : { card: '', password: '' });
+
 export const terminalMachine = setup({
   types: {
     context: {} as TerminalContext,
@@ -206,7 +211,7 @@ export const terminalMachine = setup({
         loading: { invoke: { src: 'loadMenu' }, on: { 'store.menu': 'idle' } },
         idle: {},
         toppingUp: {
-          invoke: { src: 'redeemCard', input: ({ event }) => (event.type === 'user.redeemCard' ? { card: event.card, password: event.password } : { card: '', password: '' }) },
+          invoke: { src: 'redeemCard', input: cardInput },
           on: { 'store.cardOk': { target: 'idle', actions: 'noteBalance' }, 'store.cardRefused': { target: '#terminal.failed.cardRefused', actions: 'failCard' } },
         },
       },
@@ -242,7 +247,7 @@ export const terminalMachine = setup({
         },
         toppingUp: {
           entry: assign({ resumeFrom: 'title.toppingUp' }),
-          invoke: { src: 'redeemCard', input: ({ event }) => (event.type === 'user.redeemCard' ? { card: event.card, password: event.password } : { card: '', password: '' }) },
+          invoke: { src: 'redeemCard', input: cardInput },
           on: {
             'store.cardOk': { target: 'offering', actions: 'noteBalance' },
             'store.cardRefused': { target: '#terminal.failed.cardRefused', actions: 'failCard' },
@@ -250,7 +255,7 @@ export const terminalMachine = setup({
         },
         reserving: {
           entry: assign({ resumeFrom: 'title.reserving' }),
-          invoke: { src: 'reserveStorage', input: ({ context }) => ({ offer: context.offer as PartOffer }) },
+          invoke: { src: 'reserveStorage', input: offerInput },
           on: {
             'storage.reserved': 'downloading',
             'storage.full': { target: '#terminal.failed.storageFull', actions: 'failStorageFull' },
@@ -262,7 +267,7 @@ export const terminalMachine = setup({
         },
         downloading: {
           entry: assign({ resumeFrom: 'title.downloading' }),
-          invoke: { src: 'download', input: ({ context }) => ({ offer: context.offer as PartOffer }) },
+          invoke: { src: 'download', input: offerInput },
           after: { holdLapse: { target: 'offering', actions: 'forgetOffer' } },
           on: {
             'part.downloaded': 'verifying',
@@ -272,7 +277,7 @@ export const terminalMachine = setup({
         },
         verifying: {
           entry: assign({ resumeFrom: 'title.verifying' }),
-          invoke: { src: 'verifyPart', input: ({ context }) => ({ offer: context.offer as PartOffer }) },
+          invoke: { src: 'verifyPart', input: offerInput },
           on: {
             'part.verified': 'receipting',
             'store.holdExpired': { target: 'offering', actions: 'forgetOffer' },
@@ -285,7 +290,7 @@ export const terminalMachine = setup({
         /** Resends the same signed receipt until the charge arrives [FW-8.1]. */
         receipting: {
           entry: assign({ resumeFrom: 'title.receipting' }),
-          invoke: { src: 'sendReceipt', input: ({ context }) => ({ offer: context.offer as PartOffer }) },
+          invoke: { src: 'sendReceipt', input: offerInput },
           on: {
             'store.charged': { target: 'ready', actions: 'noteCharge' },
             // The part is here and verified: a new offer for it needs no new download [FW-8.4].
@@ -310,7 +315,7 @@ export const terminalMachine = setup({
         /** The part's service ended: delete it unless a later part needs it as base (seed 000 claim 2). */
         retiring: {
           entry: assign({ resumeFrom: 'title.retiring' }),
-          invoke: { src: 'retirePart', input: ({ context }) => ({ offer: context.offer as PartOffer }) },
+          invoke: { src: 'retirePart', input: offerInput },
           on: {
             'part.cleaned': [
               { guard: 'goesOn', target: 'offering', actions: 'nextPart' },

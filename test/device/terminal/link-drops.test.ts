@@ -70,3 +70,23 @@ describe(`a link cut after each chunk of a ${CHUNKS}-chunk part (seed ${seed})`,
     await terminal.stop();
   });
 });
+
+describe('a link cut right after the receipt went out', () => {
+  it('resends the same receipt after reconnecting and is charged once', async () => {
+    const device = await freshDevice(store, 1_000);
+    const terminal = fastTerminal(store, new MemoryStorage(512 * 1024), device);
+    const receipts: number[] = [];
+    terminal.on('receipt', (r) => {
+      receipts.push(r.rid);
+      if (receipts.length === 1) void terminal.dropLink();
+    });
+    await terminal.start();
+    await terminal.waitFor((s) => s.state === 'menu.idle');
+    terminal.buy('tiny');
+    const ready = await terminal.waitFor((s) => s.state === 'title.ready', 20_000);
+    expect(ready.context.lastCharge).toMatchObject({ part: 'tiny-p1', price: 100, balance: 900 });
+    expect(await store.charges(device.user)).toHaveLength(1);
+    expect(terminal.sessionStats().connects).toBe(2);
+    await terminal.stop();
+  });
+});
