@@ -11,6 +11,7 @@
  *   store must treat up messages as at-most-once and idempotent (reply cache, [FW-3.6]);
  * - it speaks MQTT 3.1.1 but also admits 3.1, and forwards whatever subscriptions allow.
  */
+import type { Duplex } from 'node:stream';
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import { pino, type Logger } from 'pino';
 import { NodeCrypto } from '../device/ports/node/crypto.js';
@@ -80,6 +81,11 @@ export interface Broker {
   publish(deviceId: string, type: DownType, payload: Uint8Array, qos: 0 | 1): Promise<void>;
   /** Terminals (not anonymous clients) connected now. */
   connectedCount(): number;
+  /**
+   * Serves one MQTT connection over an in-process byte stream (the simulator's radio links,
+   * benchmarks): the same size guard, authentication and isolation as a TCP client.
+   */
+  acceptStream(stream: Duplex, peer: string): void;
   close(): Promise<void>;
 }
 
@@ -247,6 +253,14 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     },
 
     connectedCount: () => sessions.size,
+
+    acceptStream(stream, peer) {
+      if (closing) {
+        stream.destroy();
+        return;
+      }
+      accept({ stream, transport: 'memory', peer });
+    },
 
     async close() {
       if (closing) return;

@@ -5,6 +5,7 @@
  */
 import { pino, type Logger } from 'pino';
 import { OffloadCrypto } from './crypto/offload-crypto.js';
+import { NodeCrypto } from '../device/ports/node/crypto.js';
 import type { ScryptParams } from './auth/password.js';
 import type { ContentStore } from './catalog/content-store.js';
 import type { DatabaseHandle } from './db/index.js';
@@ -31,6 +32,13 @@ export interface StoreOptions {
   passwordParams?: ScryptParams;
   config?: Partial<StoreConfig>;
   drainTimeoutMs?: number;
+  /**
+   * Where Ed25519 verification runs: a worker thread (default, for throughput) or this thread
+   * (the simulator: work that lands at a real-time moment would break its determinism).
+   */
+  verifyOn?: 'worker' | 'this-thread';
+  /** Serve part content from memory after loading it once (the simulator's small catalogs). */
+  contentInMemory?: boolean;
   onEvent?: (event: StoreEvent, labels?: Record<string, string>, amount?: number) => void;
 }
 
@@ -49,7 +57,8 @@ export async function startStore(options: StoreOptions): Promise<RunningStore> {
   const log = options.logger ?? pino({ level: 'warn' });
   const data = await openStoreData(options.dataDir, { ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), ...(options.passwordParams ? { passwordParams: options.passwordParams } : {}), nowMs: clock.wallMs() });
   const { database, ledger, content, key } = data;
-  const crypto = new OffloadCrypto();
+  const crypto = options.verifyOn === 'this-thread' ? Object.assign(new NodeCrypto(), { close: async () => undefined }) : new OffloadCrypto();
+  if (options.contentInMemory) await content.pinInMemory();
   const service = new StoreService({ db: database.db, ledger, content, crypto, clock, log, ...(options.config ? { config: options.config } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
   let broker: Broker;
   try {

@@ -8,6 +8,8 @@ import { registerDemo } from './commands/demo.js';
 import { registerStore } from './commands/store/index.js';
 import { CliInputError } from './commands/store/shared.js';
 import { registerVectors } from './commands/vectors.js';
+import { registerSim } from './commands/sim.js';
+import { registerStart } from './commands/start.js';
 import { operatorErrorMessage } from './operator-errors.js';
 import { UsageError } from './usage-error.js';
 
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerStart(program);
+  registerSim(program);
   registerDemo(program);
   registerBench(program);
   registerVectors(program);

@@ -17,6 +17,8 @@ export interface TerminalEvents {
   /** A chunk of the part being downloaded arrived: stored, a duplicate, or rejected (bad hash). */
   chunk: { part: string; index: number; outcome: 'stored' | 'duplicate' | 'rejected' };
   receipt: { part: string; transfer: string; rid: number };
+  /** The store confirmed the charge for a part; `last` when it was the title's last part. */
+  charged: { part: string; transfer: string; price: number; balance: number; last: boolean };
   play: { part: string; seq: number };
   played: { part: string; results: Results; continue: boolean };
   storageFull: { neededBytes: number; freeBytes: number; freeableBytes: number; candidates: DeletionCandidate[] };

@@ -4,7 +4,7 @@
  * import idempotent and a half-finished one harmless: an orphan file is only disk space.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Crypto } from '../../sdk/hal/crypto.js';
@@ -24,6 +24,8 @@ const OPEN_FILES_MAX = 64;
 
 export class ContentStore {
   private readonly open = new Map<string, Promise<FileHandle>>();
+  /** Whole parts kept in memory by pinInMemory(), keyed by content hash. */
+  private pinned: Map<string, Uint8Array> | null = null;
 
   constructor(readonly directory: string) {}
 
@@ -71,8 +73,32 @@ export class ContentStore {
     );
   }
 
+  /**
+   * Loads every stored part into memory and serves reads from there from now on, including
+   * parts imported later (the simulator: a read that waits on the disk lands at a real-time
+   * moment, which its virtual clock cannot order).
+   */
+  async pinInMemory(): Promise<void> {
+    this.pinned = new Map();
+    const shards = await readdir(this.directory).catch(() => [] as string[]);
+    for (const shard of shards) {
+      if (shard.startsWith('.')) continue;
+      for (const name of await readdir(join(this.directory, shard)).catch(() => [] as string[])) {
+        this.pinned.set(name, new Uint8Array(await readFile(join(this.directory, shard, name))));
+      }
+    }
+  }
+
   /** Reads up to `lengthBytes` at `offsetBytes` of a stored part. */
   async read(contentHash: string, offsetBytes: number, lengthBytes: number): Promise<Uint8Array> {
+    if (this.pinned) {
+      let whole = this.pinned.get(contentHash);
+      if (!whole) {
+        whole = new Uint8Array(await readFile(this.pathOf(contentHash)));
+        this.pinned.set(contentHash, whole);
+      }
+      return whole.slice(offsetBytes, offsetBytes + lengthBytes);
+    }
     const handle = await this.handleFor(contentHash);
     const buffer = new Uint8Array(lengthBytes);
     const { bytesRead } = await handle.read(buffer, 0, lengthBytes, offsetBytes);

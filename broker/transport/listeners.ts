@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 
-export type TransportName = 'tcp' | 'tls' | 'ws';
+export type TransportName = 'tcp' | 'tls' | 'ws' | 'memory';
 
 export interface AcceptedConnection {
   stream: Duplex;

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { benchCharges } from '../bench/charges.js';
 import { benchCodec } from '../bench/codec.js';
+import { benchFleet } from '../bench/fleet.js';
 import { printFigures, type Figure } from '../bench/format.js';
 import { benchTerminalMemory } from '../bench/terminal-memory.js';
 import { UsageError } from '../usage-error.js';
@@ -10,6 +11,7 @@ import { UsageError } from '../usage-error.js';
 export const BENCHES: Record<string, { about: string; run: (durationMs: number) => Promise<Figure[]> }> = {
   codec: { about: 'chunk encode/decode MB/s at 4, 16, 64 KiB; COSE receipt sign/verify per second', run: benchCodec },
   'terminal-memory': { about: 'terminal heap growth streaming 16 and 64 MiB parts from a store process, against the largest window it used', run: () => benchTerminalMemory() },
+  fleet: { about: 'terminals connected (goal 10,000) and streaming (goal 1,000) at one broker process, its memory per terminal, loopback goodput against raw aedes', run: (durationMs) => benchFleet(durationMs) },
   charges: { about: 'verified receipts turned into durable charges per second (SQLite; PostgreSQL with FAIRWAY_BENCH_PG_URL)', run: benchCharges },
 };
 

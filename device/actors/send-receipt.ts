@@ -73,7 +73,10 @@ export function receiptActor(rt: TerminalRuntime) {
     const pending = rt.session.requestEncoded('receipt', record.rid, record.message);
     scope.onStop(pending.cancel);
     const answer = await pending.reply;
-    if (answer.t === 'charge') return scope.send({ type: 'store.charged', part: answer.part, price: answer.price, balance: answer.balance });
+    if (answer.t === 'charge') {
+      rt.emitter.emit('charged', { part: answer.part, transfer: offer.transfer, price: answer.price, balance: answer.balance, last: offer.next === null });
+      return scope.send({ type: 'store.charged', part: answer.part, price: answer.price, balance: answer.balance });
+    }
     if (answer.t === 'refusal' && (answer.code === 'hold-expired' || answer.code === 'unknown-transfer')) return scope.send({ type: 'store.holdExpired' });
     if (answer.t === 'refusal') return scope.send({ type: 'store.receiptRefused', code: answer.code, message: answer.message });
     scope.send(unexpectedAnswer(answer, 'charge'));

@@ -44,8 +44,13 @@ export function preludeSource(inputs: PreludeInputs): string {
     return value;
   }
 
-  // xorshift32: small, fast, and the same numbers for the same seed on every engine.
-  var state = seed === 0 ? 0x9e3779b9 : seed;
+  // xorshift32: small, fast, and the same numbers for the same seed on every engine. The seed
+  // is mixed first (splitmix32's finaliser), or neighbouring seeds would start alike.
+  var mixed = (seed + 0x9e3779b9) >>> 0;
+  mixed = Math.imul(mixed ^ (mixed >>> 16), 0x85ebca6b) >>> 0;
+  mixed = Math.imul(mixed ^ (mixed >>> 13), 0xc2b2ae35) >>> 0;
+  mixed = (mixed ^ (mixed >>> 16)) >>> 0;
+  var state = mixed === 0 ? 0x9e3779b9 : mixed;
   function random() {
     state ^= state << 13; state >>>= 0;
     state ^= state >>> 17;

@@ -1,0 +1,330 @@
+/**
+ * `fairway bench fleet`: how many terminals one broker process holds and serves.
+ *
+ * Where things run: the broker is a process of its own (fleet/broker-host.ts, forked with
+ * --expose-gc): the real store through `startStore`, exactly what `fairway store serve` runs,
+ * on a SQLite file. The terminals all run here, each a real MQTT-over-TCP client on 127.0.0.1
+ * (the portable MqttClient over the Node port's TcpLink) that authenticates like a handheld:
+ * enrolled Ed25519 key, fresh COSE credential, login. Two processes, so the broker's memory is
+ * weighed with no client in it, and the clients get a core of their own.
+ *
+ * Figures, all from one run:
+ * - `connected`: terminals connected and logged in (login → login.ok) at once, at the end of
+ *   the connect phase (no new CONNECT after `connectBudgetMs`, 150 s by default; 128 in
+ *   progress at a time); `connected_peak` the most at any moment.
+ * - `broker_bytes_per_terminal`: (broker RSS with them connected − RSS before) ÷ their number,
+ *   both samples taken in the broker process after forced GCs. RSS, because it is what the
+ *   operator's machine pays (heap, Buffers, sockets' user-space state); the JS share alone is
+ *   `broker_heap_bytes_per_terminal` (heapUsed + external).
+ * - `streaming`: with all of them still connected, this many send offer.get then keep two
+ *   chunks.get windows outstanding; once each has had its first chunk, the figure is the
+ *   fewest distinct terminals that received chunks in any one-second slot (at least 3 slots,
+ *   `durationMs` in all): that many were downloading at the same time, throughout.
+ * - `loopback_ratio_to_raw_aedes`: goodput (chunk payload bytes received per second) of 100
+ *   terminals streaming at once ÷ the same for a bare aedes in the same kind of process,
+ *   publishing 16 KiB QoS 0 messages round robin to 100 subscribers with the store's 64
+ *   publishes in flight, read by the same client type over the same transport. Measured first,
+ *   with only those 200 clients connected, in `ratioRounds` (5) alternating windows of `durationMs`
+ *   (fleet/loopback-ratio.ts): the median of the rounds' ratios.
+ * Supporting figures say what limited these: logins per second, streaming MB/s and its slowest
+ * terminal, each side's MB/s, CPU share (cores) of broker and clients, and broker CPU per MB
+ * delivered — the steadiest comparison when other work shares the machine.
+ *
+ * What differs from production: users' passwords use the fast test scrypt parameters
+ * (production's cost ~30 × more per login and would bound `login_per_s`, not the broker's
+ * memory); the part is free (price 0: offers still place a hold); terminals skip chunk
+ * hashing and storage (their cost, not the broker's).
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { NodeCrypto, SystemClock } from '../../device/ports/node/index.js';
+import { FairwayError } from '../../sdk/errors.js';
+import { BenchTerminal, type FleetDevice, type TerminalDeps } from './fleet/bench-terminal.js';
+import { CHUNK_BYTES, prepareFleetData, type FleetData } from './fleet/fleet-data.js';
+import { BrokerHost } from './fleet/host-process.js';
+import { runLimited } from './fleet/limited.js';
+import { measureLoopbackRatio, rawSide, storeSide } from './fleet/loopback-ratio.js';
+import { RawSubscriber } from './fleet/raw-subscriber.js';
+import { round3, type Figure } from './format.js';
+
+export interface FleetBenchOptions {
+  /** Terminals to connect and log in at once (FAIRWAY_BENCH_FLEET_CONNECTED; goal 10,000). */
+  connected: number;
+  /** Of those, terminals streaming at once (FAIRWAY_BENCH_FLEET_STREAMING; goal 1,000). */
+  streaming: number;
+  /** Terminals, and raw subscribers, in the loopback comparison (100). */
+  loopbackTerminals: number;
+  /** Raw and store windows taken in turn; the ratio is the median of the rounds (5). */
+  ratioRounds: number;
+  /** No new connection is started after this long in the connect phase. */
+  connectBudgetMs: number;
+  /** The streaming phase gives up waiting for every terminal's first chunk after this long. */
+  streamBudgetMs: number;
+  /** Progress lines (stderr by default). */
+  log: (line: string) => void;
+}
+
+const DEFAULTS = { connected: 10_000, streaming: 1_000, loopbackTerminals: 100, ratioRounds: 5, connectBudgetMs: 150_000, streamBudgetMs: 60_000 };
+/** CONNECTs (credential check, login with its KDF) in progress at once: a fleet arrives in waves. */
+const CONNECT_CONCURRENCY = 128;
+/** Offers placed at once during the streaming phase. */
+const OFFER_CONCURRENCY = 128;
+/** The store's chunk pump default; the raw pump gets the same. */
+const PUMP_IN_FLIGHT = 64;
+const SLOT_MS = 1_000;
+/** File descriptors left for everything but the terminals' sockets. */
+const SPARE_FILES = 256;
+
+export function fleetOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): FleetBenchOptions {
+  return {
+    ...DEFAULTS,
+    connected: countFromEnv(env, 'FAIRWAY_BENCH_FLEET_CONNECTED', DEFAULTS.connected),
+    streaming: countFromEnv(env, 'FAIRWAY_BENCH_FLEET_STREAMING', DEFAULTS.streaming),
+    log: (line) => process.stderr.write(`fleet: ${line}\n`),
+  };
+}
+
+function countFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!/^[0-9]+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1 || value > 100_000) {
+    throw new FairwayError('invalid-argument', `${name} must be a whole number of terminals in 1–100000, not ${JSON.stringify(text)}`, name);
+  }
+  return value;
+}
+
+export async function benchFleet(durationMs: number, overrides: Partial<FleetBenchOptions> = {}): Promise<Figure[]> {
+  const options: FleetBenchOptions = { ...fleetOptionsFromEnv(), ...overrides };
+  checkOptions(durationMs, options);
+  const log = options.log;
+  const connectTarget = capByOpenFiles(options.connected, log);
+  const root = await mkdtemp(join(tmpdir(), 'fairway-bench-fleet-'));
+  const deps = { clock: new SystemClock(), crypto: new NodeCrypto() };
+  let host: BrokerHost | undefined;
+  let rawHost: BrokerHost | undefined;
+  const subscribers: RawSubscriber[] = [];
+  const loopbackTerminals: BenchTerminal[] = [];
+  let fleet: BenchTerminal[] = [];
+  try {
+    const deviceCount = Math.max(connectTarget, options.loopbackTerminals);
+    // Throughput figures are only as steady as the machine: say how busy it was.
+    log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; preparing ${deviceCount.toLocaleString('en-US')} users and enrolled terminals`);
+    const data = await prepareFleetData(root, deviceCount);
+
+    // Loopback comparison first, with only its own clients connected to either broker.
+    rawHost = await BrokerHost.start('raw');
+    host = await BrokerHost.start('store', data.dataDir);
+    const store = { ...deps, port: host.port };
+    const topics = Array.from({ length: options.loopbackTerminals }, (_, i) => `bench/raw/${i}`);
+    await connectRawSubscribers(rawHost, deps.clock, topics, subscribers);
+    const streams = await connectLoopbackTerminals(store, data, options.loopbackTerminals, loopbackTerminals);
+    log(`loopback: ${options.loopbackTerminals} raw subscribers and ${options.loopbackTerminals} terminals, ${CHUNK_BYTES / 1024} KiB payloads, ${PUMP_IN_FLIGHT} publishes in flight`);
+    const loopback = await measureLoopbackRatio(
+      rawSide(rawHost, subscribers, topics, CHUNK_BYTES, PUMP_IN_FLIGHT),
+      storeSide(host, streams, data.chunkCount),
+      options.ratioRounds,
+      durationMs,
+      log,
+    );
+    await Promise.all(subscribers.splice(0).map((s) => s.close()));
+    await rawHost.close();
+    // The memory baseline comes next: the broker must be done with these connections.
+    await closeTerminals(host, loopbackTerminals.splice(0));
+
+    const before = await host.memory();
+    const connect = await connectFleet(store, data.devices.slice(0, connectTarget), options.connectBudgetMs, log);
+    fleet = connect.terminals;
+    const after = await host.memory();
+    const connected = fleet.filter((t) => t.isOpen).length;
+    const brokerCounted = Math.max(1, after.connected - before.connected);
+    log(`${connected.toLocaleString('en-US')} connected and logged in; broker RSS ${mib(before.rssBytes)} → ${mib(after.rssBytes)} MiB`);
+
+    if (options.streaming > connected) log(`only ${connected} terminals are connected, so only they can stream (${options.streaming} wanted)`);
+    const streaming = await measureStreaming(
+      fleet.filter((t) => t.isOpen).slice(0, options.streaming),
+      data,
+      durationMs,
+      options.streamBudgetMs,
+      log,
+    );
+    return [
+      { metric: 'connected', value: connected, unit: 'terminals' },
+      { metric: 'streaming', value: streaming.terminals, unit: 'terminals' },
+      { metric: 'broker_bytes_per_terminal', value: Math.round((after.rssBytes - before.rssBytes) / brokerCounted), unit: 'bytes' },
+      { metric: 'loopback_ratio_to_raw_aedes', value: round3(loopback.ratio), unit: 'ratio' },
+      { metric: 'connected_peak', value: connect.peak, unit: 'terminals' },
+      { metric: 'connect_failures', value: connect.failures, unit: 'terminals' },
+      { metric: 'login_per_s', value: round3(connect.loggedIn / connect.seconds), unit: 'logins/s' },
+      { metric: 'broker_heap_bytes_per_terminal', value: Math.round((after.heapUsedBytes + after.externalBytes - before.heapUsedBytes - before.externalBytes) / brokerCounted), unit: 'bytes' },
+      { metric: 'broker_rss_bytes_connected', value: after.rssBytes, unit: 'bytes' },
+      { metric: 'streaming_mb_per_s', value: round3(streaming.bytesPerS / 1e6), unit: 'MB/s' },
+      { metric: 'streaming_slowest_kb_per_s', value: round3(streaming.slowestBytesPerS / 1e3), unit: 'kB/s' },
+      { metric: 'loopback_mb_per_s', value: round3(loopback.store.bytesPerS / 1e6), unit: 'MB/s' },
+      { metric: 'raw_aedes_mb_per_s', value: round3(loopback.raw.bytesPerS / 1e6), unit: 'MB/s' },
+      { metric: 'loopback_broker_cpu_ms_per_mb', value: round3(loopback.store.brokerMsPerMb), unit: 'ms/MB' },
+      { metric: 'raw_aedes_broker_cpu_ms_per_mb', value: round3(loopback.raw.brokerMsPerMb), unit: 'ms/MB' },
+      { metric: 'loopback_broker_cpu', value: round3(loopback.store.brokerCores), unit: 'cores' },
+      { metric: 'raw_aedes_broker_cpu', value: round3(loopback.raw.brokerCores), unit: 'cores' },
+      { metric: 'loopback_client_cpu', value: round3(loopback.store.clientCores), unit: 'cores' },
+      { metric: 'raw_aedes_client_cpu', value: round3(loopback.raw.clientCores), unit: 'cores' },
+    ];
+  } finally {
+    log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}${fleet.length > 0 ? `; closing ${fleet.length.toLocaleString('en-US')} terminals` : ''}`);
+    await Promise.all(subscribers.map((s) => s.close()));
+    await rawHost?.close();
+    if (host) await closeTerminals(host, [...loopbackTerminals, ...fleet]);
+    await host?.close();
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+function checkOptions(durationMs: number, o: FleetBenchOptions): void {
+  if (!Number.isFinite(durationMs) || durationMs <= 0) throw new FairwayError('invalid-argument', `durationMs must be a positive number, not ${durationMs}`, 'durationMs');
+  for (const name of ['connected', 'streaming', 'loopbackTerminals', 'ratioRounds'] as const) {
+    if (!Number.isSafeInteger(o[name]) || o[name] < 1) throw new FairwayError('invalid-argument', `${name} must be a whole number ≥ 1, not ${o[name]}`, name);
+  }
+  for (const name of ['connectBudgetMs', 'streamBudgetMs'] as const) {
+    if (!Number.isFinite(o[name]) || o[name] <= 0) throw new FairwayError('invalid-argument', `${name} must be a positive number, not ${o[name]}`, name);
+  }
+}
+
+/** Each terminal is a socket here and one in the broker process; both share this limit. */
+function capByOpenFiles(wanted: number, log: (line: string) => void): number {
+  let limit: number | undefined;
+  try {
+    const match = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    limit = match ? Number(match[1]) : undefined;
+  } catch {
+    limit = undefined;
+  }
+  if (limit === undefined || wanted + SPARE_FILES <= limit) return wanted;
+  const capped = Math.max(1, limit - SPARE_FILES);
+  log(`ulimit -n is ${limit}: connecting ${capped} terminals, not ${wanted} (raise the limit for more)`);
+  return capped;
+}
+
+async function connectRawSubscribers(host: BrokerHost, clock: SystemClock, topics: string[], into: RawSubscriber[]): Promise<void> {
+  await runLimited(topics, CONNECT_CONCURRENCY, Number.POSITIVE_INFINITY, async (topic, i) => {
+    into.push(await RawSubscriber.connect(host.port, clock, `raw-${i}`, topic));
+  });
+}
+
+/** Connected, logged in, each holding an offer: ready to stream when the comparison says so. */
+async function connectLoopbackTerminals(deps: TerminalDeps, data: FleetData, count: number, into: BenchTerminal[]): Promise<{ terminal: BenchTerminal; transfer: Uint8Array }[]> {
+  await runLimited(data.devices.slice(0, count), CONNECT_CONCURRENCY, Number.POSITIVE_INFINITY, async (device) => {
+    const terminal = await BenchTerminal.connect(device, deps);
+    into.push(terminal);
+    await terminal.login();
+  });
+  return Promise.all(into.map(async (terminal) => ({ terminal, transfer: await terminal.offer(data.partId) })));
+}
+
+interface ConnectedFleet {
+  terminals: BenchTerminal[];
+  loggedIn: number;
+  peak: number;
+  failures: number;
+  seconds: number;
+}
+
+async function connectFleet(deps: TerminalDeps, devices: FleetDevice[], budgetMs: number, log: (line: string) => void): Promise<ConnectedFleet> {
+  const terminals: BenchTerminal[] = [];
+  let live = 0;
+  let peak = 0;
+  let failures = 0;
+  const started = performance.now();
+  const progress = setInterval(() => log(`connected ${live.toLocaleString('en-US')} of ${devices.length.toLocaleString('en-US')} (${Math.round((performance.now() - started) / 1000)} s)`), 5_000);
+  try {
+    const attempted = await runLimited(devices, CONNECT_CONCURRENCY, started + budgetMs, async (device) => {
+      let terminal: BenchTerminal | undefined;
+      try {
+        terminal = await BenchTerminal.connect(device, deps);
+        await terminal.login();
+        if (!terminal.isOpen) throw new FairwayError('closed', `${device.deviceId}: closed right after login`);
+        terminals.push(terminal);
+        terminal.onClosed = () => live--;
+        peak = Math.max(peak, ++live);
+      } catch (error) {
+        if (terminal) await terminal.close();
+        if (++failures <= 5) log(`connect failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
+    const seconds = (performance.now() - started) / 1000;
+    if (attempted < devices.length) log(`the ${budgetMs / 1000} s connect budget ran out after ${attempted.toLocaleString('en-US')} attempts`);
+    return { terminals, loggedIn: terminals.length, peak, failures, seconds };
+  } finally {
+    clearInterval(progress);
+  }
+}
+
+interface Streaming {
+  terminals: number;
+  bytesPerS: number;
+  slowestBytesPerS: number;
+}
+
+async function measureStreaming(candidates: BenchTerminal[], data: FleetData, durationMs: number, budgetMs: number, log: (line: string) => void): Promise<Streaming> {
+  const deadline = performance.now() + budgetMs;
+  log(`${candidates.length.toLocaleString('en-US')} terminals asking for offers`);
+  const streams: { terminal: BenchTerminal; transfer: Uint8Array }[] = [];
+  await runLimited(candidates, OFFER_CONCURRENCY, deadline, async (terminal) => {
+    try {
+      streams.push({ terminal, transfer: await terminal.offer(data.partId) });
+    } catch (error) {
+      log(`offer failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+  const everSeen = new Set<BenchTerminal>();
+  let slotSeen = new Set<BenchTerminal>();
+  const onChunk = (t: BenchTerminal): void => {
+    everSeen.add(t);
+    slotSeen.add(t);
+  };
+  try {
+    for (const { terminal, transfer } of streams) {
+      terminal.onChunk = onChunk;
+      // Small windows: with a thousand terminals served round robin each gets a few chunks a second.
+      terminal.startStreaming({ transfer, chunkCount: data.chunkCount, windowChunks: 4, windowsOutstanding: 2 });
+    }
+    log(`${streams.length.toLocaleString('en-US')} terminals streaming; waiting for each one's first chunk`);
+    while (everSeen.size < streams.length && performance.now() < deadline) await sleep(50);
+    const before = streams.map((s) => s.terminal.receivedBytes);
+    const startedAt = performance.now();
+    const slots: number[] = [];
+    const slotCount = Math.max(3, Math.ceil(durationMs / SLOT_MS));
+    for (let i = 0; i < slotCount; i++) {
+      slotSeen = new Set();
+      await sleep(SLOT_MS);
+      slots.push(slotSeen.size);
+    }
+    const seconds = (performance.now() - startedAt) / 1000;
+    const gained = streams.map((s, i) => s.terminal.receivedBytes - before[i]!);
+    log(`terminals receiving chunks per ${SLOT_MS} ms slot: ${slots.join(', ')}`);
+    return {
+      // Sustained, not a lucky moment: the fewest that received chunks in any slot.
+      terminals: Math.min(...slots),
+      bytesPerS: gained.reduce((a, b) => a + b, 0) / seconds,
+      slowestBytesPerS: gained.length === 0 ? 0 : Math.min(...gained) / seconds,
+    };
+  } finally {
+    for (const { terminal } of streams) {
+      terminal.stopStreaming();
+      terminal.onChunk = undefined;
+    }
+  }
+}
+
+/** Closes the terminals and waits (up to 60 s) until the broker has seen every one of them go. */
+async function closeTerminals(host: BrokerHost, terminals: BenchTerminal[]): Promise<void> {
+  await runLimited(terminals, 512, Number.POSITIVE_INFINITY, (t) => t.close());
+  const deadline = performance.now() + 60_000;
+  while ((await host.usage()).connected > 0 && performance.now() < deadline) await sleep(100);
+}
+
+function mib(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1);
+}

@@ -1,0 +1,201 @@
+/**
+ * A bare terminal for the fleet bench: the portable MqttClient over the Node port's TcpLink,
+ * a fresh COSE credential signed with the device's enrolled Ed25519 key (makeCredential, as
+ * the terminal runtime makes it), then the wire protocol by hand: login, offer.get, and
+ * chunks.get windows kept outstanding. It skips what is the terminal's own cost and not the
+ * broker's — manifest checks, chunk hashing, storage — so thousands fit in one process and the
+ * broker, not the clients, is what the figures measure.
+ *
+ * Streaming cycles through the part: when a window has arrived the next one is asked for,
+ * wrapping to chunk 0 after the last, so a terminal keeps downloading for as long as the bench
+ * wants it to.
+ */
+import { makeCredential } from '../../../device/session/credential.js';
+import type { NodeCrypto, NodeSigner, SystemClock } from '../../../device/ports/node/index.js';
+import { TcpLink } from '../../../device/ports/node/index.js';
+import { FairwayError } from '../../../sdk/errors.js';
+import { MqttClient } from '../../../sdk/mqtt/index.js';
+import { decodeMessage, downFilter, encodeMessage, parseTopic, topicFor, type DownMessage, type MessageOf, type UpMessage } from '../../../sdk/wire/index.js';
+
+export interface FleetDevice {
+  deviceId: string;
+  userId: string;
+  password: string;
+  signer: NodeSigner;
+}
+
+export interface TerminalDeps {
+  port: number;
+  clock: SystemClock;
+  crypto: NodeCrypto;
+}
+
+export interface StreamPlan {
+  transfer: Uint8Array;
+  chunkCount: number;
+  windowChunks: number;
+  windowsOutstanding: number;
+}
+
+type WithoutEnvelope<M> = M extends unknown ? Omit<M, 'v' | 'rid'> : never;
+
+/** Generous: thousands of logins and offers queue at one store during the bench. */
+const REQUEST_TIMEOUT_MS = 120_000;
+/** A window still incomplete after this is given up and asked for again [FW-7.4.2]. */
+const WINDOW_TIMEOUT_MS = 30_000;
+
+interface OpenWindow {
+  remaining: number;
+  timer: NodeJS.Timeout;
+}
+
+export class BenchTerminal {
+  private nextRid = 1;
+  private readonly waiting = new Map<number, { resolve(m: DownMessage): void; reject(e: FairwayError): void; timer: NodeJS.Timeout }>();
+  private readonly windows = new Map<number, OpenWindow>();
+  private plan: StreamPlan | undefined;
+  private cursor = 0;
+  private closed = false;
+  /** Chunk payload bytes received since connecting. */
+  receivedBytes = 0;
+  /** Called for every chunk, with its payload size. */
+  onChunk: ((terminal: BenchTerminal, bytes: number) => void) | undefined;
+  /** Called once when the connection ends, for whatever reason. */
+  onClosed: ((terminal: BenchTerminal) => void) | undefined;
+
+  private constructor(
+    readonly device: FleetDevice,
+    private readonly client: MqttClient,
+  ) {
+    client.onMessage((topic, payload) => this.receive(topic, payload));
+    client.onClose(() => {
+      this.closed = true;
+      this.stopStreaming();
+      const gone = new FairwayError('closed', `${device.deviceId}: the connection closed`);
+      for (const w of this.waiting.values()) {
+        clearTimeout(w.timer);
+        w.reject(gone);
+      }
+      this.waiting.clear();
+      this.onClosed?.(this);
+    });
+  }
+
+  /** CONNECT with a fresh credential, then SUBSCRIBE to the own down tree at QoS 1 [FW-2.5.1]. */
+  static async connect(device: FleetDevice, deps: TerminalDeps): Promise<BenchTerminal> {
+    const password = await makeCredential(device.deviceId, device.signer, deps.crypto, deps.clock);
+    const client = await MqttClient.connect(new TcpLink('127.0.0.1', deps.port, { connectTimeoutMs: 60_000 }), deps.clock, {
+      clientId: device.deviceId,
+      username: device.deviceId,
+      password,
+      connectTimeoutMs: 60_000,
+    });
+    const terminal = new BenchTerminal(device, client);
+    try {
+      await client.subscribe(downFilter(device.deviceId), 1);
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
+    return terminal;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.client.isOpen;
+  }
+
+  async login(): Promise<void> {
+    const reply = await this.request({ t: 'login', user: this.device.userId, password: this.device.password });
+    if (reply.t !== 'login.ok') throw unexpected(this.device.deviceId, 'login.ok', reply);
+  }
+
+  /** offer.get for `partId`; returns the transfer id. */
+  async offer(partId: string): Promise<Uint8Array> {
+    const reply = await this.request({ t: 'offer.get', part: partId });
+    if (reply.t !== 'offer') throw unexpected(this.device.deviceId, 'offer', reply);
+    return reply.transfer;
+  }
+
+  /** Keeps `windowsOutstanding` windows of `windowChunks` asked for until stopStreaming(). */
+  startStreaming(plan: StreamPlan): void {
+    this.plan = plan;
+    for (let i = 0; i < plan.windowsOutstanding; i++) this.askWindow();
+  }
+
+  stopStreaming(): void {
+    this.plan = undefined;
+    for (const w of this.windows.values()) clearTimeout(w.timer);
+    this.windows.clear();
+  }
+
+  async close(): Promise<void> {
+    this.stopStreaming();
+    await this.client.close();
+  }
+
+  private askWindow(): void {
+    const plan = this.plan;
+    if (!plan || this.closed) return;
+    const first = this.cursor;
+    const count = Math.min(plan.windowChunks, plan.chunkCount - first);
+    this.cursor = (first + count) % plan.chunkCount;
+    const rid = this.nextRid++;
+    const timer = setTimeout(() => {
+      // Lost in a drop or a drain timeout: give the window up and ask again, as a terminal does.
+      this.windows.delete(rid);
+      this.askWindow();
+    }, WINDOW_TIMEOUT_MS);
+    this.windows.set(rid, { remaining: count, timer });
+    this.publish({ v: 1, t: 'chunks.get', rid, transfer: plan.transfer, ranges: [[first, count]] });
+  }
+
+  private request(body: WithoutEnvelope<UpMessage>): Promise<DownMessage> {
+    if (this.closed) return Promise.reject(new FairwayError('closed', `${this.device.deviceId}: the connection is closed`));
+    const rid = this.nextRid++;
+    const reply = new Promise<DownMessage>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(rid);
+        reject(new FairwayError('timeout', `${this.device.deviceId}: no answer to ${body.t} within ${REQUEST_TIMEOUT_MS} ms`));
+      }, REQUEST_TIMEOUT_MS);
+      this.waiting.set(rid, { resolve, reject, timer });
+    });
+    this.publish({ v: 1, rid, ...body } as UpMessage);
+    return reply;
+  }
+
+  /** Started, not awaited: the read loop must not wait on a PUBACK it has yet to read. */
+  private publish(message: UpMessage): void {
+    this.client.publish(topicFor(this.device.deviceId, message.t), encodeMessage(message as never), 1).catch(() => {
+      // The connection closed; onClose has failed whatever was waiting.
+    });
+  }
+
+  private receive(topic: string, payload: Uint8Array): void {
+    const parsed = parseTopic(topic);
+    if (!parsed || parsed.deviceId !== this.device.deviceId || parsed.dir !== 'down') return;
+    const message = decodeMessage(payload, { direction: 'down', expect: parsed.type });
+    if (message.t === 'chunk') return this.onChunkMessage(message);
+    const rid = (message as { rid?: number }).rid;
+    const waiter = rid === undefined ? undefined : this.waiting.get(rid);
+    if (!waiter || rid === undefined) return;
+    this.waiting.delete(rid);
+    clearTimeout(waiter.timer);
+    waiter.resolve(message as DownMessage);
+  }
+
+  private onChunkMessage(chunk: MessageOf<'chunk'>): void {
+    this.receivedBytes += chunk.d.length;
+    this.onChunk?.(this, chunk.d.length);
+    const window = this.windows.get(chunk.r);
+    if (!window) return;
+    if (--window.remaining > 0) return;
+    clearTimeout(window.timer);
+    this.windows.delete(chunk.r);
+    this.askWindow();
+  }
+}
+
+function unexpected(deviceId: string, wanted: string, reply: DownMessage): FairwayError {
+  const detail = reply.t === 'refusal' || reply.t === 'error' ? `${reply.t} ${reply.code}: ${reply.message}` : reply.t;
+  return new FairwayError('out-of-range', `${deviceId}: expected ${wanted}, got ${detail}`);
+}

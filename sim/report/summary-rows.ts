@@ -1,0 +1,23 @@
+/**
+ * The summary as (figure, value) rows, worded once for both the terminal table and the HTML
+ * page, so the two always say the same thing.
+ */
+import { formatCount, formatDuration, formatRatio } from './format.js';
+import type { RunSummary } from './summarise.js';
+
+export function summaryRows(s: RunSummary): [figure: string, value: string][] {
+  return [
+    ['terminals', formatCount(s.terminals)],
+    ['time to first play', `p50 ${formatDuration(s.ttfpMs.p50)} · p95 ${formatDuration(s.ttfpMs.p95)} · max ${formatDuration(s.ttfpMs.max)} (${s.ttfpMs.count} of ${s.terminals} played)`],
+    ['whole title', `p50 ${formatDuration(s.wholeTitleMs.p50)} · p95 ${formatDuration(s.wholeTitleMs.p95)} (${s.wholeTitleMs.count} of ${s.terminals} got one whole)`],
+    ['ttfp ÷ whole title', `${formatRatio(s.ttfpToWholeTitle)} (median per terminal)`],
+    ['goodput ÷ link rate', formatRatio(s.goodputRatio)],
+    ['parts bought', formatCount(s.partsBought)],
+    ['titles finished', formatCount(s.titlesFinished)],
+    ['charges', `${formatCount(s.charges.count)} (${formatCount(s.charges.sumMinor)} minor units)`],
+    ['top-ups', formatCount(s.topUps)],
+    ['drops', formatCount(s.drops)],
+    ['power losses', formatCount(s.powerLosses)],
+    ['invariants', `${s.invariants.held} of ${s.invariants.total} held`],
+  ];
+}
