@@ -12,6 +12,7 @@ import { registerSim } from './commands/sim.js';
 import { registerStart } from './commands/start.js';
 import { operatorErrorMessage } from './operator-errors.js';
 import { UsageError } from './usage-error.js';
+import { ScenarioError } from '../sim/scenario/index.js';
 
 export function buildProgram(): Command {
   const program = new Command('fairway')
@@ -37,7 +38,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode;
       return;
     }
-    if (e instanceof UsageError || e instanceof CliInputError) {
+    if (e instanceof UsageError || e instanceof CliInputError || e instanceof ScenarioError) {
       process.stderr.write(`fairway: ${e.message}\n`);
       process.exitCode = 2;
       return;

@@ -4,7 +4,9 @@ import { benchCharges } from '../bench/charges.js';
 import { benchCodec } from '../bench/codec.js';
 import { benchFleet } from '../bench/fleet.js';
 import { printFigures, type Figure } from '../bench/format.js';
+import { benchLink } from '../bench/link.js';
 import { benchTerminalMemory } from '../bench/terminal-memory.js';
+import { benchTtfp } from '../bench/ttfp.js';
 import { UsageError } from '../usage-error.js';
 
 /** Each bench takes the time budget per measurement in milliseconds. */
@@ -12,6 +14,8 @@ export const BENCHES: Record<string, { about: string; run: (durationMs: number) 
   codec: { about: 'chunk encode/decode MB/s at 4, 16, 64 KiB; COSE receipt sign/verify per second', run: benchCodec },
   'terminal-memory': { about: 'terminal heap growth streaming 16 and 64 MiB parts from a store process, against the largest window it used', run: () => benchTerminalMemory() },
   fleet: { about: 'terminals connected (goal 10,000) and streaming (goal 1,000) at one broker process, its memory per terminal, loopback goodput against raw aedes', run: (durationMs) => benchFleet(durationMs) },
+  link: { about: 'terminal goodput ÷ link rate on a clean 1 Mbit/s link, speedup over 4 KiB stop-and-wait at 100 and 600 ms RTT, goodput ÷ up-time capacity under weak-radio (virtual time)', run: (durationMs) => benchLink(durationMs) },
+  ttfp: { about: 'time to first play of the 18-hole Super Golf title ÷ the link limit and ÷ the whole-title download, on 3g (virtual time)', run: (durationMs) => benchTtfp(durationMs) },
   charges: { about: 'verified receipts turned into durable charges per second (SQLite; PostgreSQL with FAIRWAY_BENCH_PG_URL)', run: benchCharges },
 };
 
