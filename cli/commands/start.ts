@@ -67,7 +67,7 @@ export function registerStart(program: Command): void {
     .command('start')
     .description('The main job (npm start): embedded store + demo catalog + a fleet of simulated handhelds, with a summary')
     .option('--terminals <n>', 'simulated handhelds', '50')
-    .option('--minutes <n>', 'virtual minutes to simulate', '30')
+    .option('--minutes <n>', 'virtual minutes to simulate', '15')
     .option('--seed <n>', 'the seed (the same seed gives the same run)', '20261202')
     .option('--data <dir>', 'data folder for the store and the report', 'data/main')
     .option('--json', 'figures as JSON lines on stdout')
