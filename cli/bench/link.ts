@@ -24,7 +24,7 @@
  * windows used and the faults met.
  *
  * `durationMs` is not used: virtual time has no wall-clock budget; the sizes set the run time
- * (about a minute by default).
+ * (about 6 s of real time by default for some 30 minutes of virtual radio time).
  */
 import { FairwayError } from '../../sdk/errors.js';
 import { resolveProfile, type RadioProfile } from '../../sim/hal/index.js';

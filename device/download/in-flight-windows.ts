@@ -96,6 +96,10 @@ export class InFlightWindows {
       this.controller.onWindowDelivered(window.sentAtMs, window.arrivals, nowMs);
       return;
     }
+    // The link is delivering this window: it does not time out while its chunks keep coming. On
+    // a slow link before anything was measured, the first timeout (2 s) is shorter than one
+    // window's air time, and expiring it would ask again for chunks already on their way.
+    if (window.cause === 'timeout') window.deadlineMs = Math.max(window.deadlineMs, nowMs + this.controller.timeoutMs(window.pending.size, 0));
     while (window.highestPending >= 0 && !window.pending.has(window.indexes[window.highestPending]!)) window.highestPending--;
     // The store sends in ascending order [FW-4.6.3]: everything still pending was passed over.
     if (position > window.highestPending) this.startGrace(window, nowMs);

@@ -120,6 +120,9 @@ export async function runFleet(options: RunOptions): Promise<RunResult> {
     } else {
       for (const folder of scenario.catalog) await importCatalog(store, folder, time.wallMs());
     }
+    // Parts imported after the store started are loaded into memory now, not on first read: a
+    // read from disk lands when real time says, and would reorder the chunk pump's output.
+    await store.content.pinInMemory();
     const members = await provisionFleet(store, scenario.fleet, seed, time.wallMs());
     const storePublicKey = store.key.signer.publicKey;
     const attach = (stream: import('node:stream').Duplex, peer: string) => {

@@ -71,7 +71,10 @@ export class BenchTerminal {
     });
   }
 
-  /** Switches the handheld on: it connects, logs in and loads the menu by itself. */
+  /**
+   * Switches the handheld on: it connects, logs in and loads the menu by itself. The benches
+   * use the default download settings; `download` is there to try a change against them.
+   */
   static async start(world: SimWorld, device: BenchDevice, download: Partial<DownloadConfig> = {}): Promise<BenchTerminal> {
     const terminal = createTerminal(device.hal, {
       deviceId: device.deviceId,

@@ -8,18 +8,21 @@ import { describe, expect, it } from 'vitest';
 import { runFleet } from '../../../sim/fleet/run-fleet.js';
 import { loadRegressions, loadScenario } from '../../../sim/scenario/index.js';
 
-const SMOKE = 'sim/scenarios/smoke.yaml';
+const CHAOS = 'sim/scenarios/chaos-short.yaml';
 
 describe('a fleet run', () => {
   it('gives the same trace for the same seed and another for another seed, invariants held', async () => {
-    const scenario = await loadScenario(SMOKE);
-    const first = await runFleet({ scenario, seed: 7, reproduce: `npx fairway sim run ${SMOKE} --seed 7` });
+    const scenario = await loadScenario(CHAOS);
+    const first = await runFleet({ scenario, seed: 7, reproduce: `npx fairway sim run ${CHAOS} --seed 7` });
     const again = await runFleet({ scenario, seed: 7, reproduce: '' });
     const other = await runFleet({ scenario, seed: 8, reproduce: '' });
     expect(again.traceHash).toBe(first.traceHash);
     expect(other.traceHash).not.toBe(first.traceHash);
     for (const run of [first, again, other]) expect(run.invariants.filter((i) => !i.held)).toEqual([]);
     expect(first.terminals.reduce((n, t) => n + t.partsBought, 0)).toBeGreaterThan(0);
+    // Every fault kind of the scenario played its part in the run that replayed exactly.
+    expect(first.terminals.reduce((n, t) => n + t.powerLosses, 0)).toBeGreaterThan(0);
+    expect(first.terminals.reduce((n, t) => n + t.drops, 0)).toBeGreaterThan(0);
   }, 180_000);
 });
 
