@@ -20,6 +20,8 @@ export class ChunkPump {
   private readonly queues = new Map<string, WindowJob[]>();
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
+  /** Per device, the last send queued: the next waits for it. */
+  private readonly tails = new Map<string, Promise<void>>();
 
   constructor(
     private readonly send: ChunkSender,
@@ -78,12 +80,26 @@ export class ChunkPump {
     return { job, index };
   }
 
-  private async sendOne(job: WindowJob, index: number): Promise<void> {
-    try {
-      const data = await job.read(index);
-      await this.send(job.deviceId, { rid: job.rid, transfer: job.transfer, index, data });
-    } catch (e) {
-      this.onError(job.deviceId, e);
-    }
+  /**
+   * Reads run in parallel, but a device's chunks go out in the order they were taken — the
+   * ascending order FW-4.6.3 promises and the terminal's gap detection relies on — even when a
+   * later read finishes first.
+   */
+  private sendOne(job: WindowJob, index: number): Promise<void> {
+    const read = job.read(index);
+    read.catch(() => undefined);
+    const before = this.tails.get(job.deviceId) ?? Promise.resolve();
+    const mine = before.then(async () => {
+      try {
+        await this.send(job.deviceId, { rid: job.rid, transfer: job.transfer, index, data: await read });
+      } catch (e) {
+        this.onError(job.deviceId, e);
+      }
+    });
+    this.tails.set(job.deviceId, mine);
+    void mine.then(() => {
+      if (this.tails.get(job.deviceId) === mine) this.tails.delete(job.deviceId);
+    });
+    return mine;
   }
 }

@@ -14,6 +14,16 @@ describe('chunk pump', () => {
     expect(sent).toEqual([['a', 0], ['a', 1], ['a', 2], ['a', 5]]);
   });
 
+  it('sends a device’s chunks in ascending order even when a later read finishes first [FW-4.6.3]', async () => {
+    const sent: number[] = [];
+    const pump = new ChunkPump(async (_d, c) => void sent.push(c.index), 8);
+    // Earlier chunks take longer to read (a cold disk): reads finish 5, 4, 3, … 0.
+    const slow: WindowJob = { ...job('a', [0, 1, 2, 3, 4, 5]), read: (i) => new Promise((r) => setTimeout(() => r(new Uint8Array([i])), (6 - i) * 5)) };
+    pump.enqueue(slow);
+    await pump.idle();
+    expect(sent).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
   it('takes devices in turn so a big window cannot starve small ones', async () => {
     const sent: string[] = [];
     const pump = new ChunkPump(async (d) => void sent.push(d), 1);
