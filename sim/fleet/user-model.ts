@@ -7,20 +7,10 @@
  */
 import type { Terminal, TerminalSnapshot } from '../../device/terminal.js';
 import type { Clock } from '../../sdk/hal/clock.js';
+import type { UserModel } from '../scenario/index.js';
 
-export interface UserBehaviour {
-  /** Probability of buying the next part after playing one (seed 004: the player goes on). */
-  buyNextProbability: number;
-  topUpWhenShort: boolean;
-  /** The first purchase comes after a uniform delay up to this. */
-  startDelayMsMax: number;
-  /** Titles this player picks from (all on the menu when null). */
-  titles: string[] | null;
-  /** Titles bought before the player stops. */
-  maxTitles: number;
-  /** Think time between titles, and before reacting to a failure. */
-  thinkMsMean: number;
-}
+/** The player's knobs: exactly the scenario file's `user` block. */
+export type UserBehaviour = UserModel;
 
 export interface UserRandom {
   next01(): number;

@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { FairwayError } from '../../sdk/errors.js';
+import { xoshiro128ssNext } from '../../sdk/testing/mocks/seeded-random.js';
 
 const TWO_POW_26 = 67_108_864;
 const TWO_POW_32 = 4_294_967_296;
@@ -50,20 +51,7 @@ export class SimRandom {
 
   /** 32 uniformly random bits as an unsigned integer. */
   nextUint32(): number {
-    const s = this.state;
-    const s0 = s[0] as number;
-    const s1 = s[1] as number;
-    const s2 = s[2] as number;
-    const s3 = s[3] as number;
-    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-    const t = (s1 << 9) >>> 0;
-    const n2 = s2 ^ s0;
-    const n3 = s3 ^ s1;
-    s[1] = s1 ^ n2;
-    s[0] = s0 ^ n3;
-    s[2] = n2 ^ t;
-    s[3] = rotl(n3, 11);
-    return result;
+    return xoshiro128ssNext(this.state);
   }
 
   /** A uniform number in [0, 1), with 53 random bits (every double in the range a multiple of 2^-53). */
@@ -137,10 +125,6 @@ function digest(text: string): Uint8Array {
 
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-}
-
-function rotl(value: number, shift: number): number {
-  return ((value << shift) | (value >>> (32 - shift))) >>> 0;
 }
 
 function checkProbability(p: number, what: string): void {

@@ -21,20 +21,7 @@ export class Xoshiro128StarStar {
   }
 
   nextUint32(): number {
-    const s = this.state;
-    const s0 = s[0] as number;
-    const s1 = s[1] as number;
-    const s2 = s[2] as number;
-    const s3 = s[3] as number;
-    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-    const t = (s1 << 9) >>> 0;
-    const n2 = s2 ^ s0;
-    const n3 = s3 ^ s1;
-    s[1] = s1 ^ n2;
-    s[0] = s0 ^ n3;
-    s[2] = n2 ^ t;
-    s[3] = rotl(n3, 11);
-    return result;
+    return xoshiro128ssNext(this.state);
   }
 
   fill(bytes: Uint8Array): Uint8Array {
@@ -60,4 +47,21 @@ export function seededRandomSource(seed: number): RandomSource {
 
 function rotl(value: number, shift: number): number {
   return ((value << shift) | (value >>> (32 - shift))) >>> 0;
+}
+
+/** One step of xoshiro128** over its four-word state: the next 32 random bits. */
+export function xoshiro128ssNext(s: Uint32Array): number {
+  const s0 = s[0] as number;
+  const s1 = s[1] as number;
+  const s2 = s[2] as number;
+  const s3 = s[3] as number;
+  const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+  const t = (s1 << 9) >>> 0;
+  const n2 = s2 ^ s0;
+  const n3 = s3 ^ s1;
+  s[1] = s1 ^ n2;
+  s[0] = s0 ^ n3;
+  s[2] = n2 ^ t;
+  s[3] = rotl(n3, 11);
+  return result;
 }
