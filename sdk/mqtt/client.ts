@@ -1,6 +1,6 @@
 /**
  * MqttClient: a portable MQTT 3.1.1 client over the HAL Link and Clock, for the terminal runtime
- * on handhelds where mqtt.js (Buffer, Node streams) cannot run — the coreMQTT arrangement.
+ * on handhelds where mqtt.js (Node byte buffers and streams) cannot run — the coreMQTT arrangement.
  *
  * One read loop pulls bytes from the link, frames and decodes packets, and awaits the message
  * handler before it pulls again, so a slow terminal slows the broker through TCP flow control

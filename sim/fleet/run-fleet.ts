@@ -32,6 +32,7 @@ import { provisionFleet, type FleetMember } from './provision-fleet.js';
 import { simExecutor } from './sim-executor.js';
 import { buildTerminalHal, type TerminalHardware } from './terminal-hal.js';
 import { Trace } from './trace.js';
+import { emptySummary, hashSeed, pick, whileTimeRuns } from './fleet-helpers.js';
 import { driveUser, type UserLog } from './user-model.js';
 
 export interface FleetProgress {
@@ -65,7 +66,6 @@ interface FleetTerminal extends CheckedTerminal {
   userLog: UserLog | null;
   summary: TerminalSummary;
   firstBuyMs: number | null;
-  buysSinceBoot: number;
   powerCuts: number;
   online: boolean;
   phase: 'idle' | 'downloading' | 'playing';
@@ -83,13 +83,7 @@ export async function runFleet(options: RunOptions): Promise<RunResult> {
   const wallStart = performance.now();
   const startedAt = new Date().toISOString();
   const native = new NativeWork().enable();
-  let busyChecks = 0;
-  const time = new SimClock({
-    isBusy: () => {
-      if (process.env.FAIRWAY_SIM_DEBUG === '1' && native.inFlight > 0 && ++busyChecks % 100_000 === 0) process.stderr.write(`busy at ${time.monotonicMs()}: ${native.kinds().join(',')} ${JSON.stringify(fleet.map((t) => t.terminal?.sessionStats()))}\n`);
-      return native.inFlight > 0;
-    },
-  });
+  const time = new SimClock({ isBusy: () => native.inFlight > 0 });
   const random = SimRandom.fromSeed(seed);
   const trace = new Trace(2_000, process.env.FAIRWAY_SIM_TRACE === '1' ? (line) => process.stderr.write(`${line}\n`) : null);
   const ownDir = options.dataDir === undefined;
@@ -168,28 +162,12 @@ export async function runFleet(options: RunOptions): Promise<RunResult> {
         capacityRefusals: 0,
         userLog: null,
         firstBuyMs: null,
-        buysSinceBoot: 0,
         powerCuts: 0,
         online: false,
         phase: 'idle',
         linkUpSinceMs: null,
         transferring: false,
-        summary: {
-          id: member.deviceId,
-          preset: group.preset,
-          state: 'booting',
-          partsBought: 0,
-          titlesFinished: 0,
-          chargesMinor: 0,
-          topUps: 0,
-          drops: 0,
-          powerLosses: 0,
-          ttfpMs: null,
-          wholeTitleMs: null,
-          bytesReceived: 0,
-          linkUpMs: 0,
-          linkBitsPerS: profile.downlinkBitsPerS,
-        },
+        summary: emptySummary(member.deviceId, group.preset, profile.downlinkBitsPerS),
       };
       fleet.push(t);
     }
@@ -214,7 +192,6 @@ export async function runFleet(options: RunOptions): Promise<RunResult> {
       const log = driveUser(terminal, time, userRandom, { ...group.user }, t.member.cards.splice(0), (kind, detail) => {
         if (kind === 'user.buy') {
           t.firstBuyMs ??= time.monotonicMs();
-          t.buysSinceBoot++;
         }
         if (kind === 'user.topUp') t.summary.topUps++;
         trace.record({ atMs: time.monotonicMs(), terminal: t.id, kind, ...(detail !== undefined && kind !== 'user.topUp' && { detail }) });
@@ -351,7 +328,6 @@ export async function runFleet(options: RunOptions): Promise<RunResult> {
         drops: dropsThisStep,
         charges: chargesThisStep,
       });
-      debugLog(`sample at ${now} (real ${Math.round(performance.now() - wallStart)} ms), timers ${time.pendingTimerCount}`);
       bytesThisStep = 0;
       dropsThisStep = 0;
       chargesThisStep = 0;
@@ -420,31 +396,4 @@ export async function runFleet(options: RunOptions): Promise<RunResult> {
     native.disable();
     if (ownDir) await rm(dataDir, { recursive: true, force: true });
   }
-}
-
-/** Runs `work` while the virtual clock keeps firing timers, until the work is done. */
-async function whileTimeRuns<T>(time: SimClock, work: () => Promise<T>): Promise<T> {
-  let done = false;
-  const running = work().finally(() => {
-    done = true;
-  });
-  running.catch(() => undefined);
-  while (!done) await time.runUntil({ until: () => done });
-  return running;
-}
-
-/** `count` distinct indexes out of `n`, drawn from `random` (a partial Fisher–Yates). */
-function pick(random: SimRandom, n: number, count: number): number[] {
-  const all = Array.from({ length: n }, (_, i) => i);
-  for (let i = 0; i < Math.min(count, n); i++) {
-    const j = i + Math.floor(random.next01() * (n - i));
-    [all[i], all[j]] = [all[j]!, all[i]!];
-  }
-  return all.slice(0, Math.min(count, n));
-}
-
-function hashSeed(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h >>> 0;
 }
