@@ -165,7 +165,7 @@ export function createTerminal(hal: Hal, config: TerminalConfig): Terminal {
         menu: [],
         lastAdvert: null,
         download: null,
-        ...(config.download && { downloadConfig: config.download as Record<string, number> }),
+        ...(config.download && { downloadConfig: config.download }),
       };
       const faultRetryMs = config.faultRetryMs ?? 5_000;
       const machine = terminalMachine.provide({

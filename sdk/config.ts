@@ -55,9 +55,7 @@ export const TUNABLES = {
 export type TunableName = keyof typeof TUNABLES;
 export type SdkConfig = { [K in TunableName]: number };
 
-export const DEFAULT_CONFIG: Readonly<SdkConfig> = Object.freeze(
-  Object.fromEntries(Object.entries(TUNABLES).map(([k, t]) => [k, t.default])) as SdkConfig,
-);
+export const DEFAULT_CONFIG: Readonly<SdkConfig> = Object.freeze(resolveTunables<TunableName>(TUNABLES, {}));
 
 /**
  * Defaults of a tunable table overridden by `overrides`; an unknown name, a non-integer or an

@@ -8,7 +8,7 @@
  * downloader used. Flat means growth ≤ 2 × window_bytes_max, whatever the part size.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -41,7 +41,6 @@ async function writePartTitle(dir: string, id: string, sizeBytes: number): Promi
   const file = join(dir, 'p1');
   // Written in pieces so the bench itself never holds the part in memory.
   await writeFile(file, new Uint8Array(0));
-  const { appendFile } = await import('node:fs/promises');
   for (let written = 0; written < sizeBytes; written += 4 * MIB) await appendFile(file, random(Math.min(4 * MIB, sizeBytes - written)));
   await writeFile(join(dir, 'title.yaml'), `id: ${id}\nname: ${id}\nprovider: Bench\ncategory: demo\nparts:\n  - { id: ${id}-p1, file: p1, price: 1 }\n`);
 }

@@ -60,7 +60,7 @@ export function offerActor(rt: TerminalRuntime) {
       rt.session.request({ t: 'offer.cancel', transfer: answer.transfer }).reply.catch(() => undefined);
       return scope.send({ type: 'part.badManifest', message: manifest });
     }
-    rt.manifests.set(part, answer.manifest);
+    rt.manifests.set(part, { bytes: answer.manifest, manifest });
     scope.send({ type: 'store.offer', offer: offerSummary(answer, manifest), advert: answer.advert ?? null });
   });
 }

@@ -7,12 +7,16 @@ import { PartDownload } from '../download/part-download.js';
 import type { PartOffer } from '../machine/types.js';
 import { StorageFullError } from '../storage/storage-errors.js';
 import { effect } from './effect.js';
-import { manifestArtefact } from '../../sdk/manifest/index.js';
 import { storedManifest } from './part-files.js';
 import type { TerminalRuntime } from './runtime.js';
 
 /** Room for the persisted receipt record: rid + the `receipt` message (~420 bytes) + framing. */
 export const RECEIPT_RECORD_BYTES = 1024;
+
+/** A slot's side blobs: the manifest as received, the missing-chunk bitmap, the receipt record. */
+function sideBytesFor(manifestBytes: Uint8Array, offer: PartOffer): number {
+  return manifestBytes.length + Math.ceil(offer.chunkCount / 8) + RECEIPT_RECORD_BYTES;
+}
 
 export function reserveActor(rt: TerminalRuntime) {
   return effect<{ offer: PartOffer }>(async ({ offer }, scope) => {
@@ -23,13 +27,11 @@ export function reserveActor(rt: TerminalRuntime) {
       // Power was lost between the offer and its reservation: ask for the offer again.
       return scope.send({ type: 'store.holdExpired' });
     }
+    // The offer's manifest was verified when it arrived (offer-part.ts); it is not opened again.
     if (existing && fresh) {
-      const next = (await manifestArtefact.open(fresh, rt.storePublicKey, rt.hal.crypto)).payload;
-      const sideBytes = fresh.length + Math.ceil(offer.chunkCount / 8) + RECEIPT_RECORD_BYTES;
-      if (!kept || !PartDownload.canKeep(kept, next) || sideBytes > existing.sideBytes) await rt.storage.release(offer.part);
+      if (!kept || !PartDownload.canKeep(kept, fresh.manifest) || sideBytesFor(fresh.bytes, offer) > existing.sideBytes) await rt.storage.release(offer.part);
     }
     if (!rt.storage.get(offer.part)) {
-      const manifestBytes = fresh as Uint8Array;
       try {
         await rt.storage.reserve({
           part: offer.part,
@@ -37,7 +39,7 @@ export function reserveActor(rt: TerminalRuntime) {
           seq: offer.seq,
           base: offer.base,
           dataBytes: offer.sizeBytes,
-          sideBytes: manifestBytes.length + Math.ceil(offer.chunkCount / 8) + RECEIPT_RECORD_BYTES,
+          sideBytes: sideBytesFor((fresh as { bytes: Uint8Array }).bytes, offer),
         });
       } catch (e) {
         if (e instanceof StorageFullError) {
@@ -48,7 +50,7 @@ export function reserveActor(rt: TerminalRuntime) {
       }
     }
     if (fresh) {
-      await rt.storage.write(offer.part, 'man', 0, fresh);
+      await rt.storage.write(offer.part, 'man', 0, fresh.bytes);
       rt.manifests.delete(offer.part);
     }
     scope.send({ type: 'storage.reserved' });

@@ -4,7 +4,9 @@
  * Built once per terminal by terminal.ts; the machine never sees it.
  */
 import type { Hal } from '../../sdk/hal/index.js';
+import type { Manifest } from '../../sdk/manifest/index.js';
 import type { DownMessage, MessageOf } from '../../sdk/wire/index.js';
+import type { DownloadConfig } from '../download/download-config.js';
 import type { Executor } from '../executor/executor.js';
 import type { AdvertRef } from '../machine/wire-types.js';
 import type { Chunk, StoreSession } from '../session/store-session.js';
@@ -30,11 +32,11 @@ export interface TerminalRuntime {
   storage: StorageManager;
   executor: Executor;
   emitter: TerminalEmitter;
-  /** Manifest COSE bytes of offers received, until they are written to the part's slot. */
-  manifests: Map<string, Uint8Array>;
+  /** Verified manifests of offers received (COSE bytes and payload), until written to the part's slot. */
+  manifests: Map<string, { bytes: Uint8Array; manifest: Manifest }>;
   menu: MenuEntry[];
   lastAdvert: AdvertRef | null;
   download: DownloadHooks | null;
   /** Options of the downloader (window sizes, bitmap batching). */
-  downloadConfig?: Record<string, number>;
+  downloadConfig?: Partial<DownloadConfig>;
 }

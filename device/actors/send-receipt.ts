@@ -10,7 +10,7 @@ import { receiptArtefact } from '../../sdk/receipt/index.js';
 import { encodeMessage } from '../../sdk/wire/index.js';
 import type { PartOffer } from '../machine/types.js';
 import { effect } from './effect.js';
-import { fromHex, toHex } from './hex.js';
+import { fromHex } from './hex.js';
 import type { TerminalRuntime } from './runtime.js';
 import { unexpectedAnswer } from './store-answers.js';
 
@@ -83,4 +83,3 @@ export function receiptActor(rt: TerminalRuntime) {
   });
 }
 
-export { toHex };

@@ -72,9 +72,7 @@ export const DOWNLOAD_TUNABLES = {
 export type DownloadTunable = keyof typeof DOWNLOAD_TUNABLES;
 export type DownloadConfig = { [K in DownloadTunable]: number };
 
-export const DEFAULT_DOWNLOAD_CONFIG: Readonly<DownloadConfig> = Object.freeze(
-  Object.fromEntries(Object.entries(DOWNLOAD_TUNABLES).map(([k, t]) => [k, t.default])) as DownloadConfig,
-);
+export const DEFAULT_DOWNLOAD_CONFIG: Readonly<DownloadConfig> = Object.freeze(resolveTunables<DownloadTunable>(DOWNLOAD_TUNABLES, {}));
 
 /** Defaults overridden by `overrides`; an unknown name, a non-integer or an out-of-range value is refused. */
 export function resolveDownloadConfig(overrides: Partial<DownloadConfig> = {}): DownloadConfig {

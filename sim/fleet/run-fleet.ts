@@ -159,7 +159,6 @@ export async function runFleet(options: RunOptions): Promise<RunResult> {
         flash: hardware.flash,
         chargedTransfers: new Set(),
         foreignTopics: 0,
-        capacityRefusals: 0,
         userLog: null,
         firstBuyMs: null,
         powerCuts: 0,

@@ -45,6 +45,8 @@ interface Medium {
   powered: boolean;
   /** Torn writes so far, for tests and reports. */
   tornWrites: number;
+  /** Writes refused because they would pass the capacity (the storage manager must cause none). */
+  capacityRefusals: number;
 }
 
 /** The write being carried out, which a power cut can tear. */
@@ -86,12 +88,17 @@ export class SimFlash implements Storage {
       throw new FairwayError('invalid-argument', `writeBytesPerMs must be a finite number > 0, got ${options.writeBytesPerMs}`);
     }
     if (options.removeMs !== undefined) checkTime(options.removeMs, 'removeMs');
-    const medium: Medium = { capacityBytes: options.capacityBytes, blobs: new Map(), usedBytes: 0, generation: 0, powered: true, tornWrites: 0 };
+    const medium: Medium = { capacityBytes: options.capacityBytes, blobs: new Map(), usedBytes: 0, generation: 0, powered: true, tornWrites: 0, capacityRefusals: 0 };
     return new SimFlash(medium, { ...options });
   }
 
   get capacityBytes(): number {
     return this.medium.capacityBytes;
+  }
+
+  /** Writes refused for capacity on this flash so far, across power cuts. */
+  get capacityRefusalCount(): number {
+    return this.medium.capacityRefusals;
   }
 
   /** Writes torn by power cuts on this flash so far. */
@@ -251,6 +258,7 @@ export class SimFlash implements Storage {
     const newSize = Math.max(oldSize, offsetBytes + bytes.length);
     const newUsed = this.medium.usedBytes - oldSize + newSize;
     if (newUsed > this.medium.capacityBytes) {
+      this.medium.capacityRefusals++;
       throw new FairwayError('capacity-exceeded', `writing ${name} needs ${newUsed} of ${this.medium.capacityBytes} bytes`);
     }
     const rate = this.options.writeBytesPerMs;
