@@ -43,6 +43,12 @@ export const DOWNLOAD_TUNABLES = {
     default: 2_000,
     note: 'Fixed part of a window timeout [FW-7.4.2]: room for radio hiccups and store queueing on top of the measured RTT.',
   },
+  initialRateBytesPerS: {
+    min: 100,
+    max: 1_000_000_000,
+    default: 4_000,
+    note: 'Delivery rate a window timeout assumes until one is measured: a floor under the slowest radio served (32 kbit/s, a weak GPRS cell), so a first window is not given up while it is still on the air.',
+  },
   maxTimeoutMs: {
     min: 1_000,
     max: 600_000,

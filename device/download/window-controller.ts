@@ -53,7 +53,8 @@
  * Timeout of a request naming n chunks with `ahead` chunks already in flight before it:
  *   (baseTimeoutMs + sRTT + 4 × RTT variance + (n + ahead) × ms per chunk) × 2^doublings,
  *   at most maxTimeoutMs: [FW-7.4.2]'s "2 s + the window's bytes at the measured throughput",
- *   plus TCP's RTO margin, plus the chunks queued ahead of it at the store. Each timed-out
+ *   plus TCP's RTO margin, plus the chunks queued ahead of it at the store. Until a rate is
+ *   measured, ms per chunk is taken at initialRateBytesPerS (a floor, 32 kbit/s by default). Each timed-out
  *   request doubles it; a request that ended with the link delivering (in full or around gaps)
  *   resets it.
  *
@@ -117,6 +118,7 @@ export interface WindowStats {
 export class WindowController {
   private readonly config: DownloadConfig;
   private readonly windowMax: number;
+  private readonly chunkBytes: number;
   /** Every bound on W that does not depend on measurements. */
   private readonly hardCap: number;
   private cwnd: number;
@@ -138,6 +140,7 @@ export class WindowController {
     }
     this.config = resolveDownloadConfig(config);
     this.windowMax = windowMax;
+    this.chunkBytes = chunkBytes;
     this.hardCap = Math.min(
       this.config.maxWindowChunks,
       windowMax * this.config.maxWindowsInFlight,
@@ -167,7 +170,11 @@ export class WindowController {
   /** How long a request naming `chunks`, sent behind `aheadChunks` still in flight, may take. */
   timeoutMs(chunks: number, aheadChunks = 0): number {
     const rttMs = this.srttMs === null ? 0 : this.srttMs + 4 * this.rttVarMs;
-    const deliveryMs = this.msPerChunk === null ? 0 : (chunks + aheadChunks) * this.msPerChunk;
+    // Before a rate is measured the chunks' air time is taken at a floor rate: a first window on a
+    // 64 kbit/s radio needs 2 s per 16 KiB chunk, and expiring it early only asks again for
+    // chunks already on their way (whose copies then give no samples either).
+    const msPerChunk = this.msPerChunk ?? (this.chunkBytes * 1000) / this.config.initialRateBytesPerS;
+    const deliveryMs = (chunks + aheadChunks) * msPerChunk;
     const timeoutMs = (this.config.baseTimeoutMs + rttMs + deliveryMs) * 2 ** this.doublings;
     return Math.min(this.config.maxTimeoutMs, Math.ceil(timeoutMs));
   }

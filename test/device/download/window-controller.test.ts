@@ -124,14 +124,28 @@ describe('window controller: size', () => {
 
 describe('window controller: timeouts', () => {
   it('doubles the timeout after each timed-out window and resets it after a delivered one', () => {
-    const c = new WindowController(LIMITS);
-    expect(c.timeoutMs(8)).toBe(2_000);
+    const c = new WindowController(LIMITS, { initialRateBytesPerS: 1024 * 1000 });
+    expect(c.timeoutMs(8)).toBe(2_008);
     c.onWindowTimedOut(0, 2_000);
-    expect(c.timeoutMs(8)).toBe(4_000);
+    expect(c.timeoutMs(8)).toBe(4_016);
     c.onWindowTimedOut(2_000, 6_000);
-    expect(c.timeoutMs(8)).toBe(8_000);
+    expect(c.timeoutMs(8)).toBe(8_032);
     c.onWindowDelivered(6_100, 2, 6_200);
-    expect(c.timeoutMs(8)).toBe(2_000);
+    expect(c.timeoutMs(8)).toBe(2_008);
+  });
+
+  it('times a window at initialRateBytesPerS until a rate is measured, so a slow radio\'s first window is not given up on the air', () => {
+    // 16 KiB chunks on a 64 kbit/s radio take 2 s each: 2 s of base timeout would expire a first window of 8.
+    const c = new WindowController({ chunkBytes: 16 * 1024, windowMax: 256 });
+    expect(c.timeoutMs(8)).toBe(2_000 + Math.ceil((8 * 16 * 1024 * 1000) / 4_000));
+    expect(c.timeoutMs(8, 4)).toBe(2_000 + Math.ceil((12 * 16 * 1024 * 1000) / 4_000));
+    expect(c.timeoutMs(8, 8)).toBe(60_000); // maxTimeoutMs still caps it
+    const fast = new WindowController({ chunkBytes: 16 * 1024, windowMax: 256 }, { initialRateBytesPerS: 1_000_000 });
+    expect(fast.timeoutMs(8)).toBe(2_000 + Math.ceil((8 * 16 * 1024 * 1000) / 1_000_000));
+    // Once spacing is measured the measured rate replaces the floor.
+    fast.onArrival(100, { sentAtMs: 0, position: 0, firstOfRequest: true });
+    fast.onArrival(110, { sentAtMs: 0, position: 1, firstOfRequest: false, previous: { atMs: 100, position: 0 } });
+    expect(fast.timeoutMs(8)).toBe(2_000 + 100 + 4 * 50 + 8 * 10);
   });
 
   it('never lets the timeout pass maxTimeoutMs', () => {
