@@ -25,13 +25,13 @@ export function defaultDatabaseUrl(dataDir: string): string {
   return `sqlite:${join(dataDir, 'store.db')}`;
 }
 
-export async function openStoreData(dataDir: string, options: { databaseUrl?: string; passwordParams?: ScryptParams; nowMs: number }): Promise<StoreData> {
+export async function openStoreData(dataDir: string, options: { databaseUrl?: string; passwordParams?: ScryptParams; nowMs: number; contentCacheBytes?: number }): Promise<StoreData> {
   await mkdir(dataDir, { recursive: true });
   const database = openDatabase(options.databaseUrl ?? defaultDatabaseUrl(dataDir));
   try {
     await migrateToLatest(database);
     const key = await loadOrCreateStoreKey(dataDir, options.nowMs);
-    const content = new ContentStore(join(dataDir, 'content'));
+    const content = new ContentStore(join(dataDir, 'content'), options.contentCacheBytes);
     const ledger: LedgerContext = { db: database.db, dialect: database.dialect, passwordParams: options.passwordParams ?? PRODUCTION_PARAMS };
     return {
       dataDir,

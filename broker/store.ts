@@ -39,6 +39,8 @@ export interface StoreOptions {
   verifyOn?: 'worker' | 'this-thread';
   /** Serve part content from memory after loading it once (the simulator's small catalogs). */
   contentInMemory?: boolean;
+  /** Memory for hot parts served from RAM (default 64 MiB; 0: every read from disk). */
+  contentCacheBytes?: number;
   onEvent?: (event: StoreEvent, labels?: Record<string, string>, amount?: number) => void;
 }
 
@@ -55,7 +57,7 @@ export interface RunningStore {
 export async function startStore(options: StoreOptions): Promise<RunningStore> {
   const clock = options.clock ?? { wallMs: () => Date.now() };
   const log = options.logger ?? pino({ level: 'warn' });
-  const data = await openStoreData(options.dataDir, { ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), ...(options.passwordParams ? { passwordParams: options.passwordParams } : {}), nowMs: clock.wallMs() });
+  const data = await openStoreData(options.dataDir, { ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), ...(options.passwordParams ? { passwordParams: options.passwordParams } : {}), ...(options.contentCacheBytes !== undefined ? { contentCacheBytes: options.contentCacheBytes } : {}), nowMs: clock.wallMs() });
   const { database, ledger, content, key } = data;
   const crypto = options.verifyOn === 'this-thread' ? Object.assign(new NodeCrypto(), { close: async () => undefined }) : new OffloadCrypto();
   if (options.contentInMemory) await content.pinInMemory();

@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Crypto } from '../../sdk/hal/crypto.js';
-import { encodeMessage, MESSAGES, type DownMessage, type DownType, type UpType } from '../../sdk/wire/index.js';
+import { encodeChunkMessage, encodeMessage, MESSAGES, type DownMessage, type DownType, type UpType } from '../../sdk/wire/index.js';
 import type { ContentStore } from '../catalog/content-store.js';
 import type { Schema } from '../db/schema.js';
 import type { LedgerContext } from '../ledger/context.js';
@@ -87,10 +87,15 @@ export class StoreService {
     this.sweep.unref();
   }
 
-  /** The one outbound choke point: every body is validated by encodeMessage before it leaves. */
+  /**
+   * The one outbound choke point: every body is validated as it is encoded before it leaves.
+   * `chunk`, one per 16 KiB served, takes the direct encoder (same bytes, same checks, a
+   * fraction of the CPU).
+   */
   private async send(deviceId: string, message: DownMessage): Promise<void> {
     if (!this.publish) throw new Error('store service is not attached to a broker');
-    await this.publish(deviceId, message.t, encodeMessage(message as never), MESSAGES[message.t].qos);
+    const bytes = message.t === 'chunk' ? encodeChunkMessage(message) : encodeMessage(message as never);
+    await this.publish(deviceId, message.t, bytes, MESSAGES[message.t].qos);
   }
 
   onConnect(deviceId: string): void {

@@ -4,3 +4,4 @@ export * from './codes.js';
 export * from './topics.js';
 export { encodeMessage, decodeMessage, decodeBody, requireVersion, type DecodeOptions } from './codec.js';
 export { parseWith, schemaError } from './issues.js';
+export { encodeChunkMessage, type ChunkBody } from './chunk-encoder.js';

@@ -55,4 +55,11 @@ describe('fairway store serve', () => {
     expect((result as { code: number }).code).toBe(2);
     expect((result as { stderr: string }).stderr).toContain('--tls-cert and --tls-key go together');
   });
+
+  it('refuses a content cache size that is not a whole number of MiB, before starting anything', async () => {
+    const dataDir = join(root, 'cache-size');
+    const result = await run(process.execPath, [BIN, 'store', 'serve', '--data', dataDir, '--content-cache-mib', '1.5']).catch((e: { code: number; stderr: string }) => e);
+    expect((result as { code: number }).code).toBe(2);
+    expect((result as { stderr: string }).stderr).toContain('--content-cache-mib must be a whole number of MiB');
+  });
 });

@@ -19,12 +19,18 @@ interface ServeOptions {
   tlsKey?: string;
   metricsPort?: string;
   allowAnonymous?: boolean;
+  contentCacheMib: string;
   logLevel: string;
 }
 
 function port(value: string, what: string): number {
   if (!/^\d{1,5}$/.test(value) || Number(value) > 65_535) throw new CliInputError(`${what} must be a port number 0–65535, not "${value}"`);
   return Number(value);
+}
+
+function mebibytes(value: string, what: string): number {
+  if (!/^\d{1,6}$/.test(value)) throw new CliInputError(`${what} must be a whole number of MiB, not "${value}"`);
+  return Number(value) * 1024 * 1024;
 }
 
 export function registerServe(store: Command): void {
@@ -40,6 +46,7 @@ export function registerServe(store: Command): void {
     .option('--tls-key <file>', 'PEM private key for MQTT over TLS')
     .option('--metrics-port <port>', 'serve Prometheus metrics at http://host:port/metrics')
     .option('--allow-anonymous', 'DEVELOPMENT ONLY: admit clients without credentials (they reach no store topic)')
+    .option('--content-cache-mib <mib>', 'memory for hot parts served from RAM (0: read every chunk from disk)', '64')
     .option('--log-level <level>', 'pino log level', 'info')
     .action(async (o: ServeOptions) => {
       if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new CliInputError('--tls-cert and --tls-key go together');
@@ -62,6 +69,7 @@ export function registerServe(store: Command): void {
         ...(o.wsPort ? { wsPort: port(o.wsPort, '--ws-port') } : {}),
         ...(o.tlsCert && o.tlsKey ? { tls: { cert: await readFile(o.tlsCert), key: await readFile(o.tlsKey) } } : {}),
         allowAnonymous: o.allowAnonymous === true,
+        contentCacheBytes: mebibytes(o.contentCacheMib, '--content-cache-mib'),
         logger: log,
         onEvent: metrics.record,
       });
