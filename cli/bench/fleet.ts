@@ -6,7 +6,8 @@
  * on a SQLite file. The terminals all run here, each a real MQTT-over-TCP client on 127.0.0.1
  * (the portable MqttClient over the Node port's TcpLink) that authenticates like a handheld:
  * enrolled Ed25519 key, fresh COSE credential, login. Two processes, so the broker's memory is
- * weighed with no client in it, and the clients get a core of their own.
+ * weighed with no client in it, and the clients get a core of their own. (The loopback
+ * comparison adds two: a bare aedes host and the pub/sub yardstick's publishers.)
  *
  * Figures, all from one run:
  * - `connected`: terminals connected and logged in (login → login.ok) at once, at the end of
@@ -21,14 +22,25 @@
  *   fewest distinct terminals that received chunks in any one-second slot (at least 3 slots,
  *   `durationMs` in all): that many were downloading at the same time, throughout.
  * - `loopback_ratio_to_raw_aedes`: goodput (chunk payload bytes received per second) of 100
- *   terminals streaming at once ÷ the same for a bare aedes in the same kind of process,
- *   publishing 16 KiB QoS 0 messages round robin to 100 subscribers with the store's 64
- *   publishes in flight, read by the same client type over the same transport. Measured first,
- *   with only those 200 clients connected, in `ratioRounds` (5) alternating windows of `durationMs`
- *   (fleet/loopback-ratio.ts): the median of the rounds' ratios.
+ *   terminals streaming at once ÷ raw aedes pub/sub throughput at the same payload size — the
+ *   issue's own wording, so this is the headline: a bare aedes host, 100 subscribers at QoS 1
+ *   (the same client type over the same transport as the terminals), and publisher clients
+ *   (4, in a process of their own, fleet/publisher-host.ts) publishing 16 KiB QoS 0 messages
+ *   (the QoS of `chunk`) round robin to them over loopback TCP, 64 publishes in flight like the
+ *   store's chunk pump. Every byte crosses aedes the way an MQTT deployment's traffic does:
+ *   parsed off a publisher's socket, then fanned out.
+ * - `loopback_ratio_to_aedes_in_process_publish`: the same goodput ÷ the same bare aedes and
+ *   subscribers, but publishing from inside the broker process (`aedes.publish`, no publisher
+ *   client and no inbound parse). The stricter yardstick — aedes' fan-out alone, which is also
+ *   how the store publishes chunks — kept in view beside the headline.
+ *   Both ratios are measured first, with only those clients connected, in `ratioRounds` (5)
+ *   rounds of three windows of `durationMs` each — in-process, store, pub/sub, so the store
+ *   window sits next to both yardsticks (fleet/loopback-ratio.ts): each the median of the
+ *   rounds' ratios.
  * Supporting figures say what limited these: logins per second, streaming MB/s and its slowest
- * terminal, each side's MB/s, CPU share (cores) of broker and clients, and broker CPU per MB
- * delivered — the steadiest comparison when other work shares the machine.
+ * terminal, each side's MB/s, CPU share (cores) of broker, clients (this process: subscribers
+ * or terminals only) and publishers (their own process), and broker CPU per MB delivered — the
+ * steadiest comparison when other work shares the machine.
  *
  * What differs from production: users' passwords use the fast test scrypt parameters
  * (production's cost ~30 × more per login and would bound `login_per_s`, not the broker's
@@ -45,8 +57,10 @@ import { FairwayError } from '../../sdk/errors.js';
 import { BenchTerminal, type FleetDevice, type TerminalDeps } from './fleet/bench-terminal.js';
 import { CHUNK_BYTES, prepareFleetData, type FleetData } from './fleet/fleet-data.js';
 import { BrokerHost } from './fleet/host-process.js';
+import { MOST_PUBLISHER_CLIENTS } from './fleet/host-protocol.js';
 import { runLimited } from './fleet/limited.js';
-import { measureLoopbackRatio, rawSide, storeSide } from './fleet/loopback-ratio.js';
+import { inProcessSide, measureLoopbackRatio, pubSubSide, storeSide, type RawYardstick } from './fleet/loopback-ratio.js';
+import { DEFAULT_PUBLISHER_CLIENTS, PublisherHost } from './fleet/publisher-process.js';
 import { RawSubscriber } from './fleet/raw-subscriber.js';
 import { round3, type Figure } from './format.js';
 
@@ -57,8 +71,10 @@ export interface FleetBenchOptions {
   streaming: number;
   /** Terminals, and raw subscribers, in the loopback comparison (100). */
   loopbackTerminals: number;
-  /** Raw and store windows taken in turn; the ratio is the median of the rounds (5). */
+  /** Rounds of raw (in-process and pub/sub) and store windows taken in turn; ratios are medians of the rounds (5). */
   ratioRounds: number;
+  /** Publisher clients of the raw aedes pub/sub yardstick, all in one process of their own (4; publisher-process.ts says why). */
+  publisherClients: number;
   /** No new connection is started after this long in the connect phase. */
   connectBudgetMs: number;
   /** The streaming phase gives up waiting for every terminal's first chunk after this long. */
@@ -67,12 +83,12 @@ export interface FleetBenchOptions {
   log: (line: string) => void;
 }
 
-const DEFAULTS = { connected: 10_000, streaming: 1_000, loopbackTerminals: 100, ratioRounds: 5, connectBudgetMs: 150_000, streamBudgetMs: 60_000 };
+const DEFAULTS = { connected: 10_000, streaming: 1_000, loopbackTerminals: 100, ratioRounds: 5, publisherClients: DEFAULT_PUBLISHER_CLIENTS, connectBudgetMs: 150_000, streamBudgetMs: 60_000 };
 /** CONNECTs (credential check, login with its KDF) in progress at once: a fleet arrives in waves. */
 const CONNECT_CONCURRENCY = 128;
 /** Offers placed at once during the streaming phase. */
 const OFFER_CONCURRENCY = 128;
-/** The store's chunk pump default; the raw pump gets the same. */
+/** The store's chunk pump default; both raw yardsticks get the same. */
 const PUMP_IN_FLIGHT = 64;
 const SLOT_MS = 1_000;
 /** File descriptors left for everything but the terminals' sockets. */
@@ -106,6 +122,7 @@ export async function benchFleet(durationMs: number, overrides: Partial<FleetBen
   const deps = { clock: new SystemClock(), crypto: new NodeCrypto() };
   let host: BrokerHost | undefined;
   let rawHost: BrokerHost | undefined;
+  let publishers: PublisherHost | undefined;
   const subscribers: RawSubscriber[] = [];
   const loopbackTerminals: BenchTerminal[] = [];
   let fleet: BenchTerminal[] = [];
@@ -121,15 +138,20 @@ export async function benchFleet(durationMs: number, overrides: Partial<FleetBen
     const store = { ...deps, port: host.port };
     const topics = Array.from({ length: options.loopbackTerminals }, (_, i) => `bench/raw/${i}`);
     await connectRawSubscribers(rawHost, deps.clock, topics, subscribers);
+    publishers = await PublisherHost.start(rawHost.port, options.publisherClients);
     const streams = await connectLoopbackTerminals(store, data, options.loopbackTerminals, loopbackTerminals);
-    log(`loopback: ${options.loopbackTerminals} raw subscribers and ${options.loopbackTerminals} terminals, ${CHUNK_BYTES / 1024} KiB payloads, ${PUMP_IN_FLIGHT} publishes in flight`);
+    log(
+      `loopback: ${options.loopbackTerminals} raw subscribers (fed in-process, then by ${options.publisherClients} publisher clients) and ` +
+        `${options.loopbackTerminals} terminals, ${CHUNK_BYTES / 1024} KiB payloads, ${PUMP_IN_FLIGHT} publishes in flight`,
+    );
+    const raw: RawYardstick = { host: rawHost, subscribers, topics, payloadBytes: CHUNK_BYTES, inFlight: PUMP_IN_FLIGHT };
     const loopback = await measureLoopbackRatio(
-      rawSide(rawHost, subscribers, topics, CHUNK_BYTES, PUMP_IN_FLIGHT),
-      storeSide(host, streams, data.chunkCount),
+      { inProcess: inProcessSide(raw), pubSub: pubSubSide(raw, publishers), store: storeSide(host, streams, data.chunkCount) },
       options.ratioRounds,
       durationMs,
       log,
     );
+    await publishers.close();
     await Promise.all(subscribers.splice(0).map((s) => s.close()));
     await rawHost.close();
     // The memory baseline comes next: the broker must be done with these connections.
@@ -155,7 +177,8 @@ export async function benchFleet(durationMs: number, overrides: Partial<FleetBen
       { metric: 'connected', value: connected, unit: 'terminals' },
       { metric: 'streaming', value: streaming.terminals, unit: 'terminals' },
       { metric: 'broker_bytes_per_terminal', value: Math.round((after.rssBytes - before.rssBytes) / brokerCounted), unit: 'bytes' },
-      { metric: 'loopback_ratio_to_raw_aedes', value: round3(loopback.ratio), unit: 'ratio' },
+      { metric: 'loopback_ratio_to_raw_aedes', value: round3(loopback.ratioToPubSub), unit: 'ratio' },
+      { metric: 'loopback_ratio_to_aedes_in_process_publish', value: round3(loopback.ratioToInProcess), unit: 'ratio' },
       { metric: 'connected_peak', value: connect.peak, unit: 'terminals' },
       { metric: 'connect_failures', value: connect.failures, unit: 'terminals' },
       { metric: 'login_per_s', value: round3(connect.loggedIn / connect.seconds), unit: 'logins/s' },
@@ -164,16 +187,22 @@ export async function benchFleet(durationMs: number, overrides: Partial<FleetBen
       { metric: 'streaming_mb_per_s', value: round3(streaming.bytesPerS / 1e6), unit: 'MB/s' },
       { metric: 'streaming_slowest_kb_per_s', value: round3(streaming.slowestBytesPerS / 1e3), unit: 'kB/s' },
       { metric: 'loopback_mb_per_s', value: round3(loopback.store.bytesPerS / 1e6), unit: 'MB/s' },
-      { metric: 'raw_aedes_mb_per_s', value: round3(loopback.raw.bytesPerS / 1e6), unit: 'MB/s' },
+      { metric: 'raw_aedes_pubsub_mb_per_s', value: round3(loopback.pubSub.bytesPerS / 1e6), unit: 'MB/s' },
+      { metric: 'raw_aedes_in_process_mb_per_s', value: round3(loopback.inProcess.bytesPerS / 1e6), unit: 'MB/s' },
       { metric: 'loopback_broker_cpu_ms_per_mb', value: round3(loopback.store.brokerMsPerMb), unit: 'ms/MB' },
-      { metric: 'raw_aedes_broker_cpu_ms_per_mb', value: round3(loopback.raw.brokerMsPerMb), unit: 'ms/MB' },
+      { metric: 'raw_aedes_pubsub_broker_cpu_ms_per_mb', value: round3(loopback.pubSub.brokerMsPerMb), unit: 'ms/MB' },
+      { metric: 'raw_aedes_in_process_broker_cpu_ms_per_mb', value: round3(loopback.inProcess.brokerMsPerMb), unit: 'ms/MB' },
       { metric: 'loopback_broker_cpu', value: round3(loopback.store.brokerCores), unit: 'cores' },
-      { metric: 'raw_aedes_broker_cpu', value: round3(loopback.raw.brokerCores), unit: 'cores' },
+      { metric: 'raw_aedes_pubsub_broker_cpu', value: round3(loopback.pubSub.brokerCores), unit: 'cores' },
+      { metric: 'raw_aedes_in_process_broker_cpu', value: round3(loopback.inProcess.brokerCores), unit: 'cores' },
       { metric: 'loopback_client_cpu', value: round3(loopback.store.clientCores), unit: 'cores' },
-      { metric: 'raw_aedes_client_cpu', value: round3(loopback.raw.clientCores), unit: 'cores' },
+      { metric: 'raw_aedes_pubsub_client_cpu', value: round3(loopback.pubSub.clientCores), unit: 'cores' },
+      { metric: 'raw_aedes_in_process_client_cpu', value: round3(loopback.inProcess.clientCores), unit: 'cores' },
+      { metric: 'raw_aedes_pubsub_publisher_cpu', value: round3(loopback.pubSub.publisherCores), unit: 'cores' },
     ];
   } finally {
     log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}${fleet.length > 0 ? `; closing ${fleet.length.toLocaleString('en-US')} terminals` : ''}`);
+    await publishers?.close();
     await Promise.all(subscribers.map((s) => s.close()));
     await rawHost?.close();
     if (host) await closeTerminals(host, [...loopbackTerminals, ...fleet]);
@@ -184,8 +213,11 @@ export async function benchFleet(durationMs: number, overrides: Partial<FleetBen
 
 function checkOptions(durationMs: number, o: FleetBenchOptions): void {
   if (!Number.isFinite(durationMs) || durationMs <= 0) throw new FairwayError('invalid-argument', `durationMs must be a positive number, not ${durationMs}`, 'durationMs');
-  for (const name of ['connected', 'streaming', 'loopbackTerminals', 'ratioRounds'] as const) {
+  for (const name of ['connected', 'streaming', 'loopbackTerminals', 'ratioRounds', 'publisherClients'] as const) {
     if (!Number.isSafeInteger(o[name]) || o[name] < 1) throw new FairwayError('invalid-argument', `${name} must be a whole number ≥ 1, not ${o[name]}`, name);
+  }
+  if (o.publisherClients > MOST_PUBLISHER_CLIENTS) {
+    throw new FairwayError('invalid-argument', `publisherClients must be at most ${MOST_PUBLISHER_CLIENTS}, not ${o.publisherClients}`, 'publisherClients');
   }
   for (const name of ['connectBudgetMs', 'streamBudgetMs'] as const) {
     if (!Number.isFinite(o[name]) || o[name] <= 0) throw new FairwayError('invalid-argument', `${name} must be a positive number, not ${o[name]}`, name);

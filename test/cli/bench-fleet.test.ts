@@ -12,6 +12,7 @@ import { expectKind, expectKindSync } from '../support/expect-fairway.js';
 
 const REQUIRED = ['connected', 'streaming', 'broker_bytes_per_terminal', 'loopback_ratio_to_raw_aedes'];
 const SUPPORTING = [
+  'loopback_ratio_to_aedes_in_process_publish',
   'connected_peak',
   'connect_failures',
   'login_per_s',
@@ -20,19 +21,24 @@ const SUPPORTING = [
   'streaming_mb_per_s',
   'streaming_slowest_kb_per_s',
   'loopback_mb_per_s',
-  'raw_aedes_mb_per_s',
+  'raw_aedes_pubsub_mb_per_s',
+  'raw_aedes_in_process_mb_per_s',
   'loopback_broker_cpu_ms_per_mb',
-  'raw_aedes_broker_cpu_ms_per_mb',
+  'raw_aedes_pubsub_broker_cpu_ms_per_mb',
+  'raw_aedes_in_process_broker_cpu_ms_per_mb',
   'loopback_broker_cpu',
-  'raw_aedes_broker_cpu',
+  'raw_aedes_pubsub_broker_cpu',
+  'raw_aedes_in_process_broker_cpu',
   'loopback_client_cpu',
-  'raw_aedes_client_cpu',
+  'raw_aedes_pubsub_client_cpu',
+  'raw_aedes_in_process_client_cpu',
+  'raw_aedes_pubsub_publisher_cpu',
 ];
 const quiet: Partial<FleetBenchOptions> = { log: () => {} };
 
 describe('fleet bench', () => {
   it('connects, logs in and streams a tiny fleet and reports every figure with sane values', async () => {
-    const figures = await benchFleet(2_000, { ...quiet, connected: 20, streaming: 5, loopbackTerminals: 10, ratioRounds: 1 });
+    const figures = await benchFleet(1_000, { ...quiet, connected: 20, streaming: 5, loopbackTerminals: 10, ratioRounds: 1, publisherClients: 2 });
     expect(figures.map((f) => f.metric)).toEqual([...REQUIRED, ...SUPPORTING]);
     const value = (metric: string): number => figures.find((f) => f.metric === metric)!.value;
     for (const f of figures) expect(Number.isFinite(f.value), f.metric).toBe(true);
@@ -40,15 +46,20 @@ describe('fleet bench', () => {
     expect(value('connected_peak')).toBe(20);
     expect(value('connect_failures')).toBe(0);
     expect(value('streaming')).toBe(5);
-    expect(value('loopback_ratio_to_raw_aedes')).toBeGreaterThan(0);
     expect(value('login_per_s')).toBeGreaterThan(0);
     expect(value('streaming_mb_per_s')).toBeGreaterThan(0);
     expect(value('streaming_slowest_kb_per_s')).toBeGreaterThan(0);
-    expect(value('loopback_mb_per_s')).toBeGreaterThan(0);
-    expect(value('raw_aedes_mb_per_s')).toBeGreaterThan(0);
-    expect(value('loopback_broker_cpu')).toBeGreaterThan(0);
-    expect(value('loopback_broker_cpu_ms_per_mb')).toBeGreaterThan(0);
-    expect(value('raw_aedes_broker_cpu_ms_per_mb')).toBeGreaterThan(0);
+    // The loopback comparison: all three sides delivered, so both ratios are finite and positive.
+    for (const metric of ['loopback_mb_per_s', 'raw_aedes_pubsub_mb_per_s', 'raw_aedes_in_process_mb_per_s', 'loopback_ratio_to_raw_aedes', 'loopback_ratio_to_aedes_in_process_publish']) {
+      expect(value(metric), metric).toBeGreaterThan(0);
+    }
+    for (const side of ['loopback', 'raw_aedes_pubsub', 'raw_aedes_in_process']) {
+      expect(value(`${side}_broker_cpu`), side).toBeGreaterThan(0);
+      expect(value(`${side}_broker_cpu_ms_per_mb`), side).toBeGreaterThan(0);
+      expect(value(`${side}_client_cpu`), side).toBeGreaterThan(0);
+    }
+    // The publishers ran in their own process, which did the publishing work.
+    expect(value('raw_aedes_pubsub_publisher_cpu')).toBeGreaterThan(0);
     // A broker process holding its store and aedes is tens of MiB at least.
     expect(value('broker_rss_bytes_connected')).toBeGreaterThan(20 * 1024 * 1024);
     expect(Number.isInteger(value('broker_bytes_per_terminal'))).toBe(true);
@@ -63,11 +74,13 @@ describe('fleet bench', () => {
     await expectKind(() => benchFleet(Number.NaN, quiet), 'invalid-argument');
   });
 
-  it('refuses fleet sizes and budgets that are not positive', async () => {
+  it('refuses fleet sizes and budgets that are not positive, and more publisher clients than a yardstick needs', async () => {
     await expectKind(() => benchFleet(1_000, { ...quiet, connected: 0 }), 'invalid-argument');
     await expectKind(() => benchFleet(1_000, { ...quiet, streaming: 2.5 }), 'invalid-argument');
     await expectKind(() => benchFleet(1_000, { ...quiet, loopbackTerminals: -1 }), 'invalid-argument');
     await expectKind(() => benchFleet(1_000, { ...quiet, ratioRounds: 0 }), 'invalid-argument');
+    await expectKind(() => benchFleet(1_000, { ...quiet, publisherClients: 0 }), 'invalid-argument');
+    await expectKind(() => benchFleet(1_000, { ...quiet, publisherClients: 257 }), 'invalid-argument');
     await expectKind(() => benchFleet(1_000, { ...quiet, connectBudgetMs: 0 }), 'invalid-argument');
     await expectKind(() => benchFleet(1_000, { ...quiet, streamBudgetMs: Number.POSITIVE_INFINITY }), 'invalid-argument');
   });
@@ -80,6 +93,7 @@ describe('fleet bench sizes from the environment', () => {
     expect(options.streaming).toBe(1_000);
     expect(options.loopbackTerminals).toBe(100);
     expect(options.ratioRounds).toBe(5);
+    expect(options.publisherClients).toBe(4);
   });
 
   it('reads FAIRWAY_BENCH_FLEET_CONNECTED and FAIRWAY_BENCH_FLEET_STREAMING', () => {

@@ -2,10 +2,13 @@
  * The broker process of the fleet bench (forked by host-process.ts through host-entry.mjs,
  * with --expose-gc). In `store` mode it runs the real store (`startStore`, the same call as
  * `fairway store serve`) on a prepared data folder; in `raw` mode a bare aedes with no hooks
- * and no store, behind the same TCP listener, and publishes on request — the yardstick.
+ * and no store, behind the same TCP listener — the yardsticks. The raw host serves both: it
+ * publishes on request from inside the process (RawPump, the in-process yardstick), and it
+ * takes the publisher clients of the pub/sub yardstick (publisher-host.ts, a process of their
+ * own) as it takes the subscribers.
  * It answers memory questions after a forced GC, so the bench can weigh the broker alone.
  *
- * argv: <mode> [<dataDir>]. Talks only over the IPC channel; exits when the bench goes away.
+ * argv: <mode> [<dataDir>]. Talks only over the IPC channel (host-serve.ts); exits when the bench goes away.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Aedes } from 'aedes';
@@ -14,7 +17,8 @@ import { FAST_TEST_PARAMS } from '../../../broker/auth/password.js';
 import { startStore, type RunningStore } from '../../../broker/store.js';
 import { listenMqttSocket, type Listener } from '../../../broker/transport/listeners.js';
 import { FairwayError } from '../../../sdk/errors.js';
-import type { HostMode, HostReply, HostRequest, MemorySample, PumpStart, UsageSample } from './host-protocol.js';
+import { checkPumpStart, type HostMode, type HostRequest, type MemorySample, type PumpStart, type UsageSample } from './host-protocol.js';
+import { benchChannel, serveBench } from './host-serve.js';
 
 /** Same drain timeout as the store's broker, so a slow reader costs both the same. */
 const DRAIN_TIMEOUT_MS = 2_000;
@@ -48,7 +52,7 @@ class RawPump {
   constructor(private readonly aedes: Aedes) {}
 
   start(spec: PumpStart): void {
-    if (spec.topics.length === 0) throw new FairwayError('invalid-argument', 'the pump needs at least one topic');
+    checkPumpStart(spec);
     this.spec = spec;
     this.template = Buffer.alloc(spec.payloadBytes, 0xa5);
     this.running = true;
@@ -129,29 +133,13 @@ async function answer(host: Host, request: HostRequest): Promise<unknown> {
 }
 
 async function main(): Promise<void> {
-  const send = process.send?.bind(process);
-  if (!send) throw new FairwayError('invalid-argument', 'the broker host runs only as a forked child with an IPC channel');
+  const send = benchChannel();
   const mode = process.argv[2] as HostMode | undefined;
   const dataDir = process.argv[3];
   if (mode !== 'store' && mode !== 'raw') throw new FairwayError('invalid-argument', `mode must be store or raw, not ${String(mode)}`);
   if (mode === 'store' && !dataDir) throw new FairwayError('invalid-argument', 'store mode needs a data folder');
   const host = mode === 'store' ? await startStoreHost(dataDir!) : await startRawHost();
-  process.on('disconnect', () => process.exit(0));
-  process.on('message', (request: HostRequest) => {
-    void answer(host, request).then(
-      (result) => {
-        const reply: HostReply = { id: request.id, ok: true, result };
-        send(reply, undefined, {}, () => {
-          if (request.op === 'close') process.exit(0);
-        });
-      },
-      (error: unknown) => {
-        const reply: HostReply = { id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) };
-        send(reply);
-      },
-    );
-  });
-  send({ ready: true, port: host.port });
+  serveBench(send, host.port, (request) => answer(host, request));
 }
 
 main().catch((error: unknown) => {

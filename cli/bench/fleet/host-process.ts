@@ -1,26 +1,31 @@
 /**
- * The bench's handle on a broker host process (broker-host.ts): fork it with --expose-gc, wait
- * until it listens, ask it questions, close it. Its stdout (logs) goes to our stderr, so the
- * figures on our stdout stay clean.
+ * The bench's handle on a helper process: fork it (through a .mjs entry that loads tsx, so no
+ * build step), wait until it is ready, ask it questions, close it. Its stdout (logs) goes to our
+ * stderr, so the figures on our stdout stay clean. Two kinds share this: the broker host
+ * (broker-host.ts, a store or a bare aedes) and the pub/sub yardstick's publisher host
+ * (publisher-process.ts); both speak host-protocol.ts.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { FairwayError } from '../../../sdk/errors.js';
 import { isHostReady, isHostReply, type HostMode, type HostReply, type HostRequest, type MemorySample, type PumpStart, type UsageSample } from './host-protocol.js';
 
-const ENTRY = new URL('./host-entry.mjs', import.meta.url).pathname;
+const BROKER_ENTRY = new URL('./host-entry.mjs', import.meta.url).pathname;
 const START_TIMEOUT_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 120_000;
 const EXIT_GRACE_MS = 10_000;
 
 type WithoutId<R> = R extends unknown ? Omit<R, 'id'> : never;
 
-export class BrokerHost {
+/** A forked helper process that answers host-protocol requests. */
+export class HostProcess {
   private nextId = 1;
   private readonly waiting = new Map<number, (reply: HostReply) => void>();
 
-  private constructor(
+  protected constructor(
     private readonly child: ChildProcess,
+    /** The port its ready message named: where a broker listens, or where publishers publish. */
     readonly port: number,
+    private readonly name: string,
   ) {
     child.on('message', (message: unknown) => {
       if (!isHostReply(message)) return;
@@ -29,20 +34,21 @@ export class BrokerHost {
       resolve?.(message);
     });
     child.once('exit', (code) => {
-      const gone: HostReply = { id: 0, ok: false, error: `the broker host exited (code ${String(code)})` };
+      const gone: HostReply = { id: 0, ok: false, error: `the ${name} exited (code ${String(code)})` };
       for (const resolve of this.waiting.values()) resolve(gone);
       this.waiting.clear();
     });
   }
 
-  static async start(mode: HostMode, dataDir?: string): Promise<BrokerHost> {
-    const child = fork(ENTRY, dataDir ? [mode, dataDir] : [mode], { execArgv: ['--expose-gc'], stdio: ['ignore', 2, 2, 'ipc'] });
+  /** Forks `entry` with `args` and resolves once it has said it is ready, with the port it named. */
+  protected static async fork(entry: string, args: string[], execArgv: string[], name: string): Promise<{ child: ChildProcess; port: number }> {
+    const child = fork(entry, args, { execArgv, stdio: ['ignore', 2, 2, 'ipc'] });
     try {
       const port = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new FairwayError('timeout', `the ${mode} broker host did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+        const timer = setTimeout(() => reject(new FairwayError('timeout', `the ${name} did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
         child.once('exit', (code) => {
           clearTimeout(timer);
-          reject(new FairwayError('closed', `the ${mode} broker host exited with code ${String(code)} before listening`));
+          reject(new FairwayError('closed', `the ${name} exited with code ${String(code)} before it was ready`));
         });
         child.on('message', (message: unknown) => {
           if (!isHostReady(message)) return;
@@ -50,7 +56,7 @@ export class BrokerHost {
           resolve(message.port);
         });
       });
-      return new BrokerHost(child, port);
+      return { child, port };
     } catch (error) {
       child.kill('SIGKILL');
       throw error;
@@ -59,10 +65,6 @@ export class BrokerHost {
 
   get pid(): number {
     return this.child.pid ?? 0;
-  }
-
-  memory(): Promise<MemorySample> {
-    return this.request({ op: 'memory' }) as Promise<MemorySample>;
   }
 
   usage(): Promise<UsageSample> {
@@ -77,7 +79,7 @@ export class BrokerHost {
     await this.request({ op: 'pump-stop' });
   }
 
-  /** Asks the host to close its broker and exit; kills it if it has not exited in time. */
+  /** Asks the process to close what it runs and exit; kills it if it has not exited in time. */
   async close(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
@@ -90,19 +92,32 @@ export class BrokerHost {
     }
   }
 
-  private request(body: WithoutId<HostRequest>): Promise<unknown> {
+  protected request(body: WithoutId<HostRequest>): Promise<unknown> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
-        reject(new FairwayError('timeout', `the broker host did not answer ${body.op} within ${REQUEST_TIMEOUT_MS} ms`));
+        reject(new FairwayError('timeout', `the ${this.name} did not answer ${body.op} within ${REQUEST_TIMEOUT_MS} ms`));
       }, REQUEST_TIMEOUT_MS);
       this.waiting.set(id, (reply) => {
         clearTimeout(timer);
         if (reply.ok) resolve(reply.result);
-        else reject(new FairwayError('io', `the broker host failed ${body.op}: ${reply.error}`));
+        else reject(new FairwayError('io', `the ${this.name} failed ${body.op}: ${reply.error}`));
       });
       this.child.send({ ...body, id } as HostRequest);
     });
+  }
+}
+
+/** A broker host process: the real store, or a bare aedes (the yardsticks), listening on `port`. */
+export class BrokerHost extends HostProcess {
+  static async start(mode: HostMode, dataDir?: string): Promise<BrokerHost> {
+    const name = `${mode} broker host`;
+    const { child, port } = await HostProcess.fork(BROKER_ENTRY, dataDir ? [mode, dataDir] : [mode], ['--expose-gc'], name);
+    return new BrokerHost(child, port, name);
+  }
+
+  memory(): Promise<MemorySample> {
+    return this.request({ op: 'memory' }) as Promise<MemorySample>;
   }
 }

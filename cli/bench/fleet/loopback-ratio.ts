@@ -1,23 +1,45 @@
 /**
- * Store goodput against raw aedes, side by side. Both sides stay connected for the whole
- * measurement and take turns: a raw window, then a store window, for several rounds, each
- * window `durationMs` long after a short ramp-up and followed by a drain (nothing in flight
- * when the other side starts). The figure is the median of the rounds' ratios: on a shared
- * machine the load changes from second to second, and a ratio of two windows measured one
- * right after the other sees the same load far more often than two long runs minutes apart.
+ * Store goodput against raw aedes, side by side, with two yardsticks. Three sides stay
+ * connected for the whole measurement and take turns, each window `durationMs` long after a
+ * short ramp-up and followed by a drain (nothing in flight when the next side starts):
+ * - in-process: a bare aedes host publishing from inside its own process (no publisher client,
+ *   no inbound parse) — aedes' fan-out alone, the stricter yardstick;
+ * - pub/sub: the same bare aedes and the same subscribers, fed by publisher clients over
+ *   loopback TCP from a process of their own — "raw aedes pub/sub", the headline yardstick;
+ * - store: terminals streaming from the real store.
+ * Each round runs in-process, store, pub/sub, so the store window sits right next to both of
+ * its yardsticks. The figures are the medians of the rounds' ratios: on a shared machine the
+ * load changes from second to second, and a ratio of two windows measured one right after the
+ * other sees the same load far more often than two long runs minutes apart.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchTerminal } from './bench-terminal.js';
 import type { BrokerHost } from './host-process.js';
+import type { UsageSample } from './host-protocol.js';
+import type { PublisherHost } from './publisher-process.js';
 import type { RawSubscriber } from './raw-subscriber.js';
+
+/** A process whose CPU use can be read: a broker host, the publisher host. */
+export interface CpuMeter {
+  usage(): Promise<UsageSample>;
+}
 
 /** One side of the comparison: something that makes its clients receive payload on demand. */
 export interface StreamingSide {
-  host: BrokerHost;
+  /** The broker process serving the side. */
+  host: CpuMeter;
+  /** The pub/sub side's publisher process, weighed apart from the broker and the bench. */
+  publishers?: CpuMeter;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Payload bytes its clients have received so far. */
   receivedBytes(): number;
+}
+
+export interface LoopbackSides {
+  inProcess: StreamingSide;
+  pubSub: StreamingSide;
+  store: StreamingSide;
 }
 
 export interface SideFigures {
@@ -27,16 +49,23 @@ export interface SideFigures {
   brokerMsPerMb: number;
   /** Mean over the rounds, in cores. */
   brokerCores: number;
+  /** This (the bench) process: subscribers or terminals. */
   clientCores: number;
+  /** The publisher process, mean over the rounds; 0 for a side without one. */
+  publisherCores: number;
 }
 
 export interface RatioFigures {
-  ratio: number;
-  raw: SideFigures;
+  /** Store ÷ raw aedes pub/sub, median of the rounds' ratios: the headline. */
+  ratioToPubSub: number;
+  /** Store ÷ aedes publishing in-process, median of the rounds' ratios. */
+  ratioToInProcess: number;
+  inProcess: SideFigures;
+  pubSub: SideFigures;
   store: SideFigures;
 }
 
-/** Ramp-up before each window: the first also warms the JIT of both processes. */
+/** Ramp-up before each window: the first also warms the JIT of every process. */
 const FIRST_RAMP_MS = 1_000;
 const RAMP_MS = 300;
 /** A side is drained once no payload byte arrived for this long. */
@@ -47,20 +76,32 @@ interface Window {
   bytesPerS: number;
   brokerCores: number;
   clientCores: number;
+  publisherCores: number;
 }
 
 async function measureWindow(side: StreamingSide, rampMs: number, durationMs: number): Promise<Window> {
   await side.start();
   await sleep(rampMs);
-  const start = { bytes: side.receivedBytes(), broker: await side.host.usage(), client: process.cpuUsage(), at: performance.now() };
+  // The other processes' CPU first (an IPC round trip each), then this process's figures at once.
+  const processes = async (): Promise<{ brokerMs: number; publisherMs: number }> => {
+    const [broker, publishers] = await Promise.all([side.host.usage(), side.publishers?.usage()]);
+    return { brokerMs: broker.cpuMs, publisherMs: publishers?.cpuMs ?? 0 };
+  };
+  const before = await processes();
+  const start = { bytes: side.receivedBytes(), client: process.cpuUsage(), at: performance.now() };
   await sleep(durationMs);
+  const after = await processes();
   const bytes = side.receivedBytes();
-  const broker = await side.host.usage();
   const client = process.cpuUsage(start.client);
   const seconds = (performance.now() - start.at) / 1000;
   await side.stop();
   await drain(side);
-  return { bytesPerS: (bytes - start.bytes) / seconds, brokerCores: (broker.cpuMs - start.broker.cpuMs) / 1000 / seconds, clientCores: (client.user + client.system) / 1e6 / seconds };
+  return {
+    bytesPerS: (bytes - start.bytes) / seconds,
+    brokerCores: (after.brokerMs - before.brokerMs) / 1000 / seconds,
+    clientCores: (client.user + client.system) / 1e6 / seconds,
+    publisherCores: (after.publisherMs - before.publisherMs) / 1000 / seconds,
+  };
 }
 
 async function drain(side: StreamingSide): Promise<void> {
@@ -74,20 +115,36 @@ async function drain(side: StreamingSide): Promise<void> {
   }
 }
 
-export async function measureLoopbackRatio(raw: StreamingSide, store: StreamingSide, rounds: number, durationMs: number, log: (line: string) => void): Promise<RatioFigures> {
-  const rawWindows: Window[] = [];
-  const storeWindows: Window[] = [];
-  const ratios: number[] = [];
+export async function measureLoopbackRatio(sides: LoopbackSides, rounds: number, durationMs: number, log: (line: string) => void): Promise<RatioFigures> {
+  const windows = { inProcess: [] as Window[], pubSub: [] as Window[], store: [] as Window[] };
+  const toPubSub: number[] = [];
+  const toInProcess: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const ramp = round === 0 ? FIRST_RAMP_MS : RAMP_MS;
-    const r = await measureWindow(raw, ramp, durationMs);
-    const s = await measureWindow(store, ramp, durationMs);
-    rawWindows.push(r);
-    storeWindows.push(s);
-    ratios.push(s.bytesPerS / r.bytesPerS);
-    log(`round ${round + 1}/${rounds}: raw aedes ${(r.bytesPerS / 1e6).toFixed(1)} MB/s, store ${(s.bytesPerS / 1e6).toFixed(1)} MB/s, ratio ${(s.bytesPerS / r.bytesPerS).toFixed(3)}`);
+    const inProcess = await measureWindow(sides.inProcess, ramp, durationMs);
+    const store = await measureWindow(sides.store, ramp, durationMs);
+    const pubSub = await measureWindow(sides.pubSub, ramp, durationMs);
+    windows.inProcess.push(inProcess);
+    windows.store.push(store);
+    windows.pubSub.push(pubSub);
+    toPubSub.push(store.bytesPerS / pubSub.bytesPerS);
+    toInProcess.push(store.bytesPerS / inProcess.bytesPerS);
+    log(
+      `round ${round + 1}/${rounds}: store ${mbPerS(store)} MB/s; raw aedes pub/sub ${mbPerS(pubSub)} MB/s (ratio ${toPubSub.at(-1)!.toFixed(3)}), ` +
+        `in-process publish ${mbPerS(inProcess)} MB/s (ratio ${toInProcess.at(-1)!.toFixed(3)})`,
+    );
   }
-  return { ratio: median(ratios), raw: summarise(rawWindows), store: summarise(storeWindows) };
+  return {
+    ratioToPubSub: median(toPubSub),
+    ratioToInProcess: median(toInProcess),
+    inProcess: summarise(windows.inProcess),
+    pubSub: summarise(windows.pubSub),
+    store: summarise(windows.store),
+  };
+}
+
+function mbPerS(window: Window): string {
+  return (window.bytesPerS / 1e6).toFixed(1);
 }
 
 function summarise(windows: Window[]): SideFigures {
@@ -97,6 +154,7 @@ function summarise(windows: Window[]): SideFigures {
     brokerMsPerMb: median(windows.map((w) => (w.brokerCores * 1000) / (w.bytesPerS / 1e6))),
     brokerCores: mean((w) => w.brokerCores),
     clientCores: mean((w) => w.clientCores),
+    publisherCores: mean((w) => w.publisherCores),
   };
 }
 
@@ -107,13 +165,40 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** The raw side: a bare aedes host publishing round robin to its subscribers while started. */
-export function rawSide(host: BrokerHost, subscribers: RawSubscriber[], topics: string[], payloadBytes: number, inFlight: number): StreamingSide {
+/** What both raw sides share: a bare aedes host and subscribers, one per topic. */
+export interface RawYardstick {
+  host: BrokerHost;
+  subscribers: RawSubscriber[];
+  topics: string[];
+  payloadBytes: number;
+  /** Publishes in flight at once, as the store's chunk pump allows. */
+  inFlight: number;
+}
+
+function subscribersReceived(raw: RawYardstick): () => number {
+  return () => raw.subscribers.reduce((a, s) => a + s.receivedBytes, 0);
+}
+
+/** The in-process side: the bare aedes host publishes round robin to its subscribers from inside its own process. */
+export function inProcessSide(raw: RawYardstick): StreamingSide {
+  const pump = { topics: raw.topics, payloadBytes: raw.payloadBytes, inFlight: raw.inFlight };
   return {
-    host,
-    start: () => host.pumpStart({ topics, payloadBytes, inFlight }),
-    stop: () => host.pumpStop(),
-    receivedBytes: () => subscribers.reduce((a, s) => a + s.receivedBytes, 0),
+    host: raw.host,
+    start: () => raw.host.pumpStart(pump),
+    stop: () => raw.host.pumpStop(),
+    receivedBytes: subscribersReceived(raw),
+  };
+}
+
+/** The pub/sub side: publisher clients, connected to the same bare aedes host, publish round robin to the same subscribers. */
+export function pubSubSide(raw: RawYardstick, publishers: PublisherHost): StreamingSide {
+  const pump = { topics: raw.topics, payloadBytes: raw.payloadBytes, inFlight: raw.inFlight };
+  return {
+    host: raw.host,
+    publishers,
+    start: () => publishers.pumpStart(pump),
+    stop: () => publishers.pumpStop(),
+    receivedBytes: subscribersReceived(raw),
   };
 }
 
