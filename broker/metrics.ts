@@ -18,6 +18,8 @@ export class StoreMetrics {
   private readonly charges = new Counter({ name: 'fairway_charges_total', help: 'Transfers charged (receipts captured)', registers: [this.registry] });
   private readonly offers = new Counter({ name: 'fairway_offers_total', help: 'Offers made with a new hold', registers: [this.registry] });
   private readonly redemptions = new Counter({ name: 'fairway_card_redemptions_total', help: 'Prepaid cards redeemed', registers: [this.registry] });
+  private readonly licences = new Counter({ name: 'fairway_licences_total', help: 'Seat licences granted (new holds)', registers: [this.registry] });
+  private readonly seatCharges = new Counter({ name: 'fairway_seat_charges_total', help: 'Seat licence charges: upfront licences captured and per-reception seats charged', labelNames: ['billing'], registers: [this.registry] });
   private readonly refusals = new Counter({ name: 'fairway_refusals_total', help: 'Refusals sent, by code', labelNames: ['code'], registers: [this.registry] });
   private readonly errors = new Counter({ name: 'fairway_errors_total', help: 'Errors sent, by code', labelNames: ['code'], registers: [this.registry] });
 
@@ -49,6 +51,12 @@ export class StoreMetrics {
         break;
       case 'redeem':
         this.redemptions.inc();
+        break;
+      case 'licence':
+        this.licences.inc();
+        break;
+      case 'seat-charge':
+        this.seatCharges.inc({ billing: labels?.billing ?? 'unknown' }, amount);
         break;
       case 'refusal':
         this.refusals.inc({ code: labels?.code ?? 'unknown' });

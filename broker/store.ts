@@ -61,7 +61,7 @@ export async function startStore(options: StoreOptions): Promise<RunningStore> {
   const { database, ledger, content, key } = data;
   const crypto = options.verifyOn === 'this-thread' ? Object.assign(new NodeCrypto(), { close: async () => undefined }) : new OffloadCrypto();
   if (options.contentInMemory) await content.pinInMemory();
-  const service = new StoreService({ db: database.db, ledger, content, crypto, clock, log, ...(options.config ? { config: options.config } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
+  const service = new StoreService({ db: database.db, ledger, content, crypto, clock, log, storeKey: { signer: key.signer, kid: key.kid }, ...(options.config ? { config: options.config } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
   let broker: Broker;
   try {
     broker = await createBroker({

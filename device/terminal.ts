@@ -24,6 +24,9 @@ import type { BackoffPolicy, ResendPolicy } from './session/backoff.js';
 import { StoreSession } from './session/store-session.js';
 import { StorageManager, type StorageManagerUsage, type StoredPart } from './storage/storage-manager.js';
 import { TerminalEmitter, type TerminalEvents } from './terminal-events.js';
+import type { Link } from '../sdk/hal/link.js';
+import { HostMode, type Hosting, type HostOptions } from './local/host-mode.js';
+import { PeerSession, type PeerSessionOptions } from './local/peer-session.js';
 
 export interface TerminalConfig {
   deviceId: string;
@@ -75,6 +78,19 @@ export interface Terminal {
   retry(): void;
   /** Deletes a part, or every part of a title, that is not in use. */
   delete(partOrTitle: string): Promise<void>;
+  /**
+   * Host mode [FW-13]: licenses `part` (complete on this device) for `seats` nearby terminals
+   * and returns the session to hand each incoming local connection to (`serve`).
+   */
+  host(part: string, seats: number, options?: HostOptions): Promise<Hosting>;
+  /**
+   * Joins a host over a local link [FW-14]: `receive()` resolves once the part is here and
+   * verified and the host has the notice; the part is deleted when the session ends. The
+   * notice also goes to the store on this terminal's own connection when it is up.
+   */
+  joinHost(link: Link, options?: Pick<PeerSessionOptions, 'events' | 'requestTimeoutMs' | 'reconnectDelayMs' | 'maxReconnectDelayMs'>): PeerSession;
+  /** Sends notices kept from peers to the store now (it also happens on every reconnect). */
+  relayNotices(): Promise<number>;
 }
 
 /** Dotted path of an xstate state value ({title: 'offering'} → 'title.offering'). */
@@ -95,6 +111,7 @@ export function createTerminal(hal: Hal, config: TerminalConfig): Terminal {
   const stateStore = new StateStore(storage, hal.crypto);
   let actor: Actor<typeof terminalMachine> | null = null;
   let rt: TerminalRuntime | null = null;
+  let hostMode: HostMode | null = null;
   let started = false;
 
   const send = (event: Parameters<Actor<typeof terminalMachine>['send']>[0]) => actor?.send(event);
@@ -115,6 +132,7 @@ export function createTerminal(hal: Hal, config: TerminalConfig): Terminal {
         emitter.emit('radio', { online: true });
         send({ type: 'radio.up', balance: info.balance, currency: info.currency });
         rt?.download?.online();
+        hostMode?.relayNotices().catch((e: unknown) => emitter.emit('warning', { message: `relaying seat notices failed: ${(e as Error).message}` }));
       },
       offline: (info) => {
         emitter.emit('radio', { online: false, reason: info.reason, retryInMs: info.retryInMs, attempt: info.attempt });
@@ -143,6 +161,10 @@ export function createTerminal(hal: Hal, config: TerminalConfig): Terminal {
       if (started) return;
       started = true;
       const manager = await StorageManager.open(storage, { systemReserveBytes: config.systemReserveBytes ?? 2 * (stateStore.maxBodyBytes + 64) + 32 * 1024 });
+      // A part received from a host never survives a restart [FW-14.6].
+      const leftovers = await PeerSession.cleanupAtStart(storage, manager);
+      if (leftovers.length > 0) emitter.emit('warning', { message: `deleted ${leftovers.join(', ')} left from a host session that was cut` });
+      hostMode = new HostMode({ hal: gatedHal, deviceId: config.deviceId, user: config.user, storePublicKey: config.storePublicKey, session, parts: manager });
       const loaded = await stateStore.load();
       let restored: TerminalSnapshot | null = null;
       if (loaded) {
@@ -262,6 +284,40 @@ export function createTerminal(hal: Hal, config: TerminalConfig): Terminal {
       else if (parts.some((p) => p.title === partOrTitle)) await rt.storage.finishTitle(partOrTitle);
       else throw new FairwayError('not-found', `no part or title ${partOrTitle} on this device`);
     },
+
+    host(part, seats, options) {
+      if (!hostMode) return Promise.reject(new FairwayError('closed', 'the terminal has not started'));
+      return hostMode.host(part, seats, options);
+    },
+
+    joinHost(link, options = {}) {
+      if (!rt || !hostMode) throw new FairwayError('closed', 'the terminal has not started');
+      const modes = hostMode;
+      const peer = new PeerSession({
+        ...options,
+        peerId: config.deviceId,
+        link,
+        storePublicKey: config.storePublicKey,
+        crypto: gatedHal.crypto,
+        signer: gatedHal.signer,
+        clock: gatedHal.clock,
+        storage,
+        parts: rt.storage,
+        ...(config.download && { downloadConfig: config.download }),
+        events: {
+          ...options.events,
+          received: (info) => {
+            options.events?.received?.(info);
+            const notice = peer.notice();
+            // Best effort: the host relays it anyway [FW-13.5.2].
+            if (notice && session.online) void modes.sendOwnNotice(notice).catch(() => undefined);
+          },
+        },
+      });
+      return peer;
+    },
+
+    relayNotices: () => hostMode?.relayNotices() ?? Promise.resolve(0),
   };
   return terminal;
 }

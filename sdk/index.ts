@@ -13,3 +13,5 @@ export * from './chunks/index.js';
 export * from './manifest/index.js';
 export * from './receipt/index.js';
 export * from './mqtt/index.js';
+export * from './licence/index.js';
+export * from './local/index.js';

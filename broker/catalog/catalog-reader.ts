@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { MessageOf } from '../../sdk/wire/index.js';
 import { toBytes } from '../db/bytes.js';
 import type { Schema } from '../db/schema.js';
-import { parsePricingRule, type PricingRule } from '../pricing/index.js';
+import { parsePricingRule, parseSeatRule, type PricingRule, type SeatRule } from '../pricing/index.js';
 import type { PreparedPart } from './prepare-title.js';
 
 type MenuEntry = MessageOf<'menu'>['titles'][number];
@@ -21,6 +21,8 @@ export interface CatalogTitle {
   category: string;
   currency: string;
   pricing: PricingRule;
+  /** The seat rule [FW-13.7]; null: the title's parts cannot be hosted. */
+  seats: SeatRule | null;
 }
 
 export async function menuPage(db: Kysely<Schema>, after: string | undefined, limit: number): Promise<{ titles: MenuEntry[]; more: boolean }> {
@@ -50,7 +52,7 @@ export async function menuPage(db: Kysely<Schema>, after: string | undefined, li
 }
 
 export async function findPart(db: Kysely<Schema>, partId: string): Promise<{ part: CatalogPart; title: CatalogTitle } | undefined> {
-  const row = await db.selectFrom('parts').innerJoin('titles', 'titles.id', 'parts.title_id').selectAll('parts').select(['titles.name', 'titles.provider', 'titles.category', 'titles.currency', 'titles.pricing']).where('parts.id', '=', partId).executeTakeFirst();
+  const row = await db.selectFrom('parts').innerJoin('titles', 'titles.id', 'parts.title_id').selectAll('parts').select(['titles.name', 'titles.provider', 'titles.category', 'titles.currency', 'titles.pricing', 'titles.seats']).where('parts.id', '=', partId).executeTakeFirst();
   if (!row) return undefined;
   return {
     part: {
@@ -67,7 +69,7 @@ export async function findPart(db: Kysely<Schema>, partId: string): Promise<{ pa
       listPriceMinor: row.list_price_minor,
       useCount: row.use_count,
     },
-    title: { id: row.title_id, name: row.name, provider: row.provider, category: row.category, currency: row.currency, pricing: parsePricingRule(JSON.parse(row.pricing)) },
+    title: { id: row.title_id, name: row.name, provider: row.provider, category: row.category, currency: row.currency, pricing: parsePricingRule(JSON.parse(row.pricing)), seats: parseSeatRule(row.seats) },
   };
 }
 

@@ -18,7 +18,7 @@ export async function saveTitle(db: Kysely<Schema>, prepared: PreparedTitle, sou
     if (taken) throw new CatalogError(source, `part id ${taken.id} already belongs to title ${taken.title_id}`, 'parts');
     await trx
       .insertInto('titles')
-      .values({ id: file.id, name: file.name, provider: file.provider, creator: file.creator, category: file.category, currency: file.currency, pricing: JSON.stringify(file.pricing), created_at: nowMs })
+      .values({ id: file.id, name: file.name, provider: file.provider, creator: file.creator, category: file.category, currency: file.currency, pricing: JSON.stringify(file.pricing), seats: file.seats ? JSON.stringify(file.seats) : null, created_at: nowMs })
       .execute();
     for (const part of prepared.parts) {
       const sponsor = sponsored.get(part.seq);

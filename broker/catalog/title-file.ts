@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { TUNABLES } from '../../sdk/config.js';
 import { currency, id, utf8Text } from '../../sdk/wire/fields.js';
 import { TitleCategory } from '../../sdk/wire/messages.js';
-import { checkTitlePricing, parsePricingRule, PricingError, type PricingRule } from '../pricing/index.js';
+import { checkTitlePricing, parsePricingRule, PricingError, SeatRuleSchema, type PricingRule } from '../pricing/index.js';
 import { CatalogError } from './catalog-error.js';
 
 const money = z.number().int().min(0).max(1_000_000_000_000);
@@ -35,6 +35,8 @@ export const TitleFile = z
     /** The pricing rule (docs/pricing.md), checked against the parts by broker/pricing. */
     pricing: z.unknown().default({ rule: 'standard' }),
     parts: z.array(PartEntry).min(1).max(10_000),
+    /** Seat licences [FW-13.7] (docs/pricing.md "Seat licences"); absent: parts cannot be hosted. */
+    seats: SeatRuleSchema.optional(),
   })
   .superRefine((t, ctx) => {
     const seen = new Set<string>();

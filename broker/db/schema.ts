@@ -25,6 +25,8 @@ export interface Schema {
   transfers: TransfersTable;
   history: HistoryTable;
   audit: AuditTable;
+  licences: LicencesTable;
+  seat_charges: SeatChargesTable;
 }
 
 export interface UsersTable {
@@ -107,6 +109,8 @@ export interface TitlesTable {
   /** The title's pricing rule as JSON text (broker/pricing parses it). */
   pricing: string;
   created_at: number;
+  /** The seat rule as JSON text ({price, billing, maxSeats, sessionMs}) [FW-13.7]; null: not licensable. */
+  seats: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PartsTable {
@@ -173,11 +177,59 @@ export interface AuditTable {
   detail: string;
 }
 
+export type LicenceState = 'open' | 'charged' | 'settled' | 'released';
+export type LicenceBillingMode = 'upfront' | 'per-reception';
+
+/**
+ * A seat licence [FW-13.3] and its hold on the host user's credit. `held_minor` is what it
+ * still reserves: (seats − charged_seats) × seat price while open, 0 once closed. Upfront
+ * licences charge all seats with the host's receipt (until `exp`); per-reception ones one
+ * seat per peer notice (until `settle_at` = exp + the relay grace) [FW-13.6].
+ */
+export interface LicencesTable {
+  /** Lowercase hex of the 16-byte licence id. */
+  id: string;
+  host_device_id: string;
+  user_id: string;
+  title_id: string;
+  part_id: string;
+  part_hash: Bytes;
+  provider: string;
+  seats: number;
+  billing: LicenceBillingMode;
+  seat_price_minor: number;
+  held_minor: number;
+  charged_seats: Generated<number>;
+  state: LicenceState;
+  issued_at: number;
+  exp: number;
+  settle_at: number;
+  /** The store-signed licence (COSE_Sign1), exactly as sent. */
+  licence: Bytes;
+  /** The host's licence receipt (upfront only), kept as evidence of the charge. */
+  receipt: NullableBytes;
+  /** Upfront: when charged; per-reception: when the last seat was charged. */
+  charged_at: number | null;
+  /** When it was settled or released. */
+  closed_at: number | null;
+}
+
+/** One charged seat of a per-reception licence: UNIQUE (licence_id, peer_device_id). */
+export interface SeatChargesTable {
+  licence_id: string;
+  peer_device_id: string;
+  /** The peer's signed reception notice, kept as evidence. */
+  notice: Bytes;
+  charged_at: number;
+  txn_id: number;
+}
+
 export type UserRow = Selectable<UsersTable>;
 export type AccountRow = Selectable<AccountsTable>;
 export type TransferRow = Selectable<TransfersTable>;
 export type CardRow = Selectable<CardsTable>;
 export type PartRow = Selectable<PartsTable>;
+export type LicenceRow = Selectable<LicencesTable>;
 export type NewUser = Insertable<UsersTable>;
 export type NewDevice = Insertable<DevicesTable>;
 export type NewTitle = Insertable<TitlesTable>;

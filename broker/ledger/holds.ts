@@ -1,7 +1,7 @@
 /**
  * Holds [FW-4.4, FW-7.1]: an offer reserves its price from the user's available credit until
  * `holdUntil`; the hold ends captured (capture.ts) or released (cancelled, lapsed, swept).
- * Available credit = balance − open holds that have not lapsed.
+ * Available credit = balance − open holds that have not lapsed (seat licences' included).
  */
 import { sql } from 'kysely';
 import { FairwayError } from '../../sdk/errors.js';
@@ -145,7 +145,7 @@ export async function getTransfer(ctx: LedgerContext, transferId: string): Promi
   return row && toTransfer(row);
 }
 
-/** Balance, held and available credit, read in one statement (one consistent snapshot). */
+/** Balance, held (offers and seat licences) and available credit, read in one statement (one consistent snapshot). */
 export async function credit(ctx: LedgerContext, userId: string, nowMs: number): Promise<Credit> {
   requireUserId('userId', userId);
   requireWallMs('nowMs', nowMs);
@@ -162,11 +162,20 @@ export async function credit(ctx: LedgerContext, userId: string, nowMs: number):
           .where('state', '=', 'open')
           .where('hold_until', '>=', nowMs)
           .as('held'),
+      (eb) =>
+        eb
+          .selectFrom('licences')
+          .select(sql<number>`cast(coalesce(sum(held_minor), 0) as bigint)`.as('licenceHeld'))
+          .where('user_id', '=', userId)
+          .where('state', '=', 'open')
+          .where('settle_at', '>=', nowMs)
+          .as('licenceHeld'),
     ])
     .where('users.id', '=', userId)
     .executeTakeFirst();
   if (!row) throw new FairwayError('invalid-argument', `no user ${userId}`, 'userId');
-  const held = row.held ?? 0;
+  // Seat licences hold credit as offers do [FW-13.2].
+  const held = (row.held ?? 0) + (row.licenceHeld ?? 0);
   return { balanceMinor: row.balance, heldMinor: held, availableMinor: row.balance - held };
 }
 

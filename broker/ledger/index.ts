@@ -7,3 +7,5 @@ export { transferIdHex, MAX_MONEY_MINOR } from './validate.js';
 export { userAccountId, providerAccountId, sponsorAccountId, CARDS_ACCOUNT, ADJUSTMENTS_ACCOUNT } from './accounts.js';
 export { chargeRef } from './capture.js';
 export { redeemRef } from './cards.js';
+export type * from './licence-types.js';
+export { licenceChargeRef, seatChargeRef } from './licence-rows.js';

@@ -2,7 +2,8 @@
  * The ledger's invariants, checked against the database itself (DESIGN.md "Invariants"):
  * money is conserved, cached balances equal their postings, every transaction balances, no
  * user is below zero, every charged transfer has exactly one charge and every charge a
- * charged transfer of the right amount, every redeemed card exactly one redemption.
+ * charged transfer of the right amount, every redeemed card exactly one redemption, every
+ * licence's charged seats exactly its seat charges of the seat price (or its one upfront charge).
  * Each check is one statement, so each sees one consistent snapshot even while the store
  * runs. Tests call this after every step; an operator can run it any time.
  */
@@ -78,6 +79,35 @@ const CHECKS: Check[] = [
          or (c.redeemed_by is not null and coalesce((select sum(p.amount_minor) from postings p join ledger_txns l on l.id = p.txn_id
                where l.ref = 'redeem:' || c.id and p.account_id = 'user:' || c.redeemed_by), 0) <> c.value_minor)`,
   },
+  // Seat licences [FW-13]: a licence's charged seats are exactly its seat charges (per
+  // reception) or its one upfront charge, each of the right amount, and nothing else posts.
+  {
+    rule: 'seats-charged-exactly-once',
+    query: sql`
+      select li.id as licence, li.billing, li.charged_seats,
+        (select count(*) from seat_charges s where s.licence_id = li.id) as seat_rows,
+        (select count(*) from ledger_txns l where l.ref = 'licence:' || li.id) as upfront_charges
+      from licences li
+      where (li.billing = 'per-reception' and (li.charged_seats <> (select count(*) from seat_charges s where s.licence_id = li.id)
+               or exists (select 1 from ledger_txns l where l.ref = 'licence:' || li.id)))
+         or (li.billing = 'upfront' and ((li.charged_seats > 0) <> exists (select 1 from ledger_txns l where l.ref = 'licence:' || li.id)
+               or exists (select 1 from seat_charges s where s.licence_id = li.id)))`,
+  },
+  {
+    rule: 'seat-charge-amounts',
+    query: sql`
+      select l.ref, li.id as licence
+      from ledger_txns l
+      left join seat_charges s on s.txn_id = l.id
+      left join licences li on li.id = coalesce(s.licence_id, case when l.ref like 'licence:%' then substr(l.ref, 9) end)
+      where l.kind = 'seat' and (
+        li.id is null
+        or (s.txn_id is not null and l.ref <> 'seat:' || s.licence_id || ':' || s.peer_device_id)
+        or coalesce((select sum(p.amount_minor) from postings p where p.txn_id = l.id and p.account_id = 'user:' || li.user_id), 0)
+           <> -(case when s.txn_id is null then li.seats else 1 end) * li.seat_price_minor
+        or coalesce((select sum(p.amount_minor) from postings p where p.txn_id = l.id and p.account_id = 'provider:' || li.provider), 0)
+           <> (case when s.txn_id is null then li.seats else 1 end) * li.seat_price_minor)`,
+  },
   {
     rule: 'redemption-has-card',
     query: sql`
@@ -86,15 +116,23 @@ const CHECKS: Check[] = [
   },
 ];
 
-/** Holds promise credit: at `nowMs` no user's unlapsed open holds may exceed their balance. */
+/**
+ * Holds promise credit: at `nowMs` no user's unlapsed open holds — offers' and seat
+ * licences' together — may exceed their balance.
+ */
 function holdsCovered(nowMs: number): Check {
   return {
     rule: 'holds-covered',
     query: sql`
       select a.id as account, a.balance_minor as balance, cast(h.held as bigint) as held
       from accounts a
-      join (select user_id, sum(price_minor) as held from transfers where state = 'open' and hold_until >= ${nowMs} group by user_id) h
-        on a.id = 'user:' || h.user_id
+      join (
+        select user_id, sum(held) as held from (
+          select user_id, price_minor as held from transfers where state = 'open' and hold_until >= ${nowMs}
+          union all
+          select user_id, held_minor as held from licences where state = 'open' and settle_at >= ${nowMs}
+        ) open_holds group by user_id
+      ) h on a.id = 'user:' || h.user_id
       where a.balance_minor < h.held`,
   };
 }

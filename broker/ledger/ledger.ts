@@ -14,7 +14,11 @@ import { issueCards, redeemCard } from './cards.js';
 import { inTransaction, type LedgerContext } from './context.js';
 import { cancelOffer, credit, findOpenTransfer, getTransfer, placeHold, release, releaseExpired } from './holds.js';
 import { checkInvariants, type InvariantViolation } from './invariants.js';
+import { captureLicence } from './licence-capture.js';
+import { getLicence, ownsPart, placeLicenceHold, settleLicences } from './licences.js';
+import type { CaptureLicenceInput, CaptureLicenceResult, ChargeSeatInput, ChargeSeatResult, LicenceRecord, PlaceLicenceInput, PlaceLicenceResult, SettleResult } from './licence-types.js';
 import * as reports from './reports.js';
+import { chargeSeat } from './seat-capture.js';
 import type {
   AdjustInput,
   AdjustResult,
@@ -114,6 +118,37 @@ export class Ledger {
 
   cancelOffer(input: CancelInput): Promise<CancelResult> {
     return cancelOffer(this.ctx, input);
+  }
+
+  // Seat licences [FW-13].
+
+  /** Holds seats × seat price for a new licence, or answers with the host's open one [FW-13.2]. */
+  placeLicenceHold(input: PlaceLicenceInput): Promise<PlaceLicenceResult> {
+    return placeLicenceHold(this.ctx, input);
+  }
+
+  getLicence(licenceId: string): Promise<LicenceRecord | undefined> {
+    return getLicence(this.ctx, licenceId);
+  }
+
+  /** Upfront: the host's receipt charges all seats, exactly once [FW-13.4]. */
+  captureLicence(input: CaptureLicenceInput): Promise<CaptureLicenceResult> {
+    return captureLicence(this.ctx, input);
+  }
+
+  /** Per-reception: one peer's notice charges one seat, once per peer, at most N [FW-13.5.1]. */
+  chargeSeat(input: ChargeSeatInput): Promise<ChargeSeatResult> {
+    return chargeSeat(this.ctx, input);
+  }
+
+  /** Closes licences past their settlement time [FW-13.6]. */
+  settleLicences(nowMs: number): Promise<SettleResult> {
+    return settleLicences(this.ctx, nowMs);
+  }
+
+  /** Whether the user was ever charged for the part (may host it) [FW-13.2 #3]. */
+  ownsPart(userId: string, partId: string): Promise<boolean> {
+    return ownsPart(this.ctx, userId, partId);
   }
 
   // Prepaid cards and adjustments.

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { toBytesOrNull } from '../db/bytes.js';
 import type { TransferRow } from '../db/schema.js';
 import { hasRowLocks, type LedgerContext, type Trx } from './context.js';
+import { closeLapsedLicences, licenceHeldMinor } from './licence-rows.js';
 import type { Transfer } from './types.js';
 
 export function toTransfer(row: TransferRow): Transfer {
@@ -37,11 +38,16 @@ export async function selectTransferForUpdate(ctx: LedgerContext, trx: Trx, tran
 }
 
 /**
- * What the user's open holds reserve at `nowMs`. A hold counts while now ≤ hold_until, the
- * same instant at which capture still accepts it, so credit is never freed while a capture
- * of that hold could still succeed.
+ * What the user's open holds reserve at `nowMs`: offers' holds and seat licences' holds
+ * [FW-13.2] together, so credit backing a licence cannot be spent on anything else. A hold
+ * counts while now ≤ hold_until, the same instant at which capture still accepts it, so
+ * credit is never freed while a capture of that hold could still succeed.
  */
 export async function heldMinor(trx: Trx, userId: string, nowMs: number): Promise<number> {
+  return (await transferHeldMinor(trx, userId, nowMs)) + (await licenceHeldMinor(trx, userId, nowMs));
+}
+
+async function transferHeldMinor(trx: Trx, userId: string, nowMs: number): Promise<number> {
   const row = await trx
     .selectFrom('transfers')
     .select(sql<number>`cast(coalesce(sum(price_minor), 0) as bigint)`.as('held'))
@@ -53,11 +59,13 @@ export async function heldMinor(trx: Trx, userId: string, nowMs: number): Promis
 }
 
 /**
- * Closes the user's holds that lapsed before `nowMs`. Run under the user's lock before credit
- * is spent: once closed, a lapsed hold cannot be captured later by a node whose clock runs
- * behind, so credit it no longer reserves can safely be promised to something else.
+ * Closes the user's holds (offers and licences) that lapsed before `nowMs`. Run under the
+ * user's lock before credit is spent: once closed, a lapsed hold cannot be captured later by
+ * a node whose clock runs behind, so credit it no longer reserves can safely be promised to
+ * something else. Returns how many offer holds it released.
  */
 export async function releaseLapsedHoldsOfUser(trx: Trx, userId: string, nowMs: number): Promise<number> {
+  await closeLapsedLicences(trx, nowMs, userId);
   const result = await trx
     .updateTable('transfers')
     .set({ state: 'released', released_at: nowMs, release_reason: 'expired' })

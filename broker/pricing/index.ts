@@ -34,3 +34,4 @@ export {
 } from './rules.js';
 export { tierFor, percentOff } from './tiers.js';
 export { quote, checkTitlePricing, type Quote } from './quote.js';
+export { SeatRuleSchema, parseSeatRule, licenceTotalMinor, MAX_SESSION_MS, type SeatRule } from './seat-rule.js';

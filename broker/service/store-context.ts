@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Crypto } from '../../sdk/hal/crypto.js';
+import type { Crypto, Signer } from '../../sdk/hal/crypto.js';
 import type { DownMessage, MessageOf, UpType } from '../../sdk/wire/index.js';
 import type { ContentStore } from '../catalog/content-store.js';
 import type { Schema } from '../db/schema.js';
@@ -25,6 +25,11 @@ export interface StoreConfig {
   currency: string;
   /** Largest body accepted [FW-3.3]. */
   maxMessageBytes: number;
+  /**
+   * How long after a per-reception licence's `exp` relayed seat notices still charge, so a
+   * host that comes back online the next day can relay them [FW-13.6].
+   */
+  seatNoticeGraceMs: number;
 }
 
 export const DEFAULT_STORE_CONFIG: StoreConfig = {
@@ -32,6 +37,7 @@ export const DEFAULT_STORE_CONFIG: StoreConfig = {
   windowMax: 256,
   currency: 'JPY',
   maxMessageBytes: 1024 * 1024,
+  seatNoticeGraceMs: 24 * 60 * 60_000,
 };
 
 export interface Session {
@@ -45,6 +51,8 @@ export interface StoreContext {
   content: ContentStore;
   crypto: Crypto;
   config: StoreConfig;
+  /** The store key that signs seat licences [FW-13.3]; without it licence.get cannot answer. */
+  storeKey?: { signer: Signer; kid: Uint8Array };
   pump: ChunkPump;
   /** Parts and titles do not change once imported; cached so windows and receipts skip the join. */
   parts: LookupCache<{ part: CatalogPart; title: CatalogTitle }>;
@@ -63,7 +71,7 @@ export interface StoreContext {
   count(event: StoreEvent, labels?: Record<string, string>, amount?: number): void;
 }
 
-export type StoreEvent = 'charge' | 'refusal' | 'error' | 'offer' | 'bytes-streamed' | 'redeem';
+export type StoreEvent = 'charge' | 'refusal' | 'error' | 'offer' | 'bytes-streamed' | 'redeem' | 'licence' | 'seat-charge';
 
 export interface Request<T extends UpType> {
   ctx: StoreContext;

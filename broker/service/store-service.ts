@@ -5,12 +5,13 @@
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Crypto } from '../../sdk/hal/crypto.js';
+import type { Crypto, Signer } from '../../sdk/hal/crypto.js';
 import { encodeChunkMessage, encodeMessage, MESSAGES, type DownMessage, type DownType, type UpType } from '../../sdk/wire/index.js';
 import type { ContentStore } from '../catalog/content-store.js';
 import type { Schema } from '../db/schema.js';
 import type { LedgerContext } from '../ledger/context.js';
 import { releaseExpired } from '../ledger/holds.js';
+import { settleLicences } from '../ledger/licences.js';
 import { AttemptLimiter } from './attempt-limiter.js';
 import { CaptureBatcher } from './capture-batcher.js';
 import { LookupCache } from './lookup-cache.js';
@@ -32,6 +33,8 @@ export interface StoreServiceOptions {
   clock: { wallMs(): number };
   log: Logger;
   config?: Partial<StoreConfig>;
+  /** The store key, to sign seat licences [FW-13.3]. */
+  storeKey?: { signer: Signer; kid: Uint8Array };
   /** Sends in flight across all chunk windows; bounds store memory, shares bandwidth fairly. */
   chunkSendsInFlight?: number;
   /** Counts for metrics. */
@@ -61,6 +64,7 @@ export class StoreService {
       content: options.content,
       crypto: options.crypto,
       config,
+      ...(options.storeKey ? { storeKey: options.storeKey } : {}),
       log: options.log,
       pump: new ChunkPump(
         async (deviceId, chunk) => {
@@ -125,10 +129,27 @@ export class StoreService {
   }
 
   async releaseLapsedHolds(): Promise<number> {
+    const nowMs = this.options.clock.wallMs();
+    await this.settleLapsedLicences(nowMs);
     try {
-      return await releaseExpired(this.ctx.ledger, this.options.clock.wallMs());
+      return await releaseExpired(this.ctx.ledger, nowMs);
     } catch (e) {
       this.options.log.error({ err: e }, 'hold expiry sweep failed');
+      return 0;
+    }
+  }
+
+  /**
+   * Seat licences past their settlement time [FW-13.6]: upfront ones without a receipt are
+   * released, per-reception ones settled (later notices get licence-closed). Runs with the
+   * hold sweep; returns how many it closed.
+   */
+  async settleLapsedLicences(nowMs = this.options.clock.wallMs()): Promise<number> {
+    try {
+      const { released, settled } = await settleLicences(this.ctx.ledger, nowMs);
+      return released + settled;
+    } catch (e) {
+      this.options.log.error({ err: e }, 'licence settlement sweep failed');
       return 0;
     }
   }

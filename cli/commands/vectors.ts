@@ -6,13 +6,13 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { NodeCrypto, NodeSigner } from '../../device/ports/node/index.js';
-import { buildVectors, DEVICE_SEED_HEX, STORE_SEED_HEX, type WireVector } from '../../sdk/vectors/catalog.js';
+import { buildVectors, DEVICE_SEED_HEX, PEER_SEED_HEX, STORE_SEED_HEX, type WireVector } from '../../sdk/vectors/catalog.js';
 import { fromHex } from '../../sdk/vectors/json.js';
 
 export const DEFAULT_VECTOR_DIR = resolve(import.meta.dirname, '../../sdk/vectors');
 
 export async function renderVectors(): Promise<Map<string, string>> {
-  const vectors: WireVector[] = await buildVectors(NodeSigner.fromSeed(fromHex(DEVICE_SEED_HEX)), NodeSigner.fromSeed(fromHex(STORE_SEED_HEX)), new NodeCrypto());
+  const vectors: WireVector[] = await buildVectors(NodeSigner.fromSeed(fromHex(DEVICE_SEED_HEX)), NodeSigner.fromSeed(fromHex(STORE_SEED_HEX)), NodeSigner.fromSeed(fromHex(PEER_SEED_HEX)), new NodeCrypto());
   return new Map(vectors.map((v) => [`${v.name}.json`, `${JSON.stringify(v, null, 2)}\n`]));
 }
 

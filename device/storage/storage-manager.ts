@@ -10,7 +10,7 @@
  * leaves either the old or the new table, plus at worst orphan blobs that open() removes. One
  * queue runs every call that touches the table or the blobs, one at a time.
  */
-import { FairwayError } from '../../sdk/errors.js';
+import { FairwayError, isFairwayError } from '../../sdk/errors.js';
 import type { Storage } from '../../sdk/hal/storage.js';
 import { checkByteCount, checkBytes } from '../../sdk/hal/storage-arguments.js';
 import { id } from '../../sdk/wire/fields.js';
@@ -70,7 +70,7 @@ export interface StorageManagerUsage {
   freeBytes: number;
 }
 
-export type ServedOutcome = 'deleted' | 'kept-base';
+export type ServedOutcome = 'deleted' | 'kept-base' | 'kept-hosted';
 
 type BlobSizes = Map<PartBlobKind, number>;
 
@@ -78,6 +78,13 @@ export class StorageManager {
   private readonly queue = new SerialQueue();
   /** Blobs of deleted slots that could not be removed: counted as used until a retry works. */
   private readonly strays = new Map<string, number>();
+  /**
+   * Parts a host session is serving to peers [FW-14] → open leases. In memory only: hosting
+   * ends with the power, and a part whose service ended meanwhile is then just a stored part.
+   */
+  private readonly leases = new Map<string, number>();
+  /** Leased parts whose service ended (played, or their title finished): they go with the last lease. */
+  private readonly endedWhileLeased = new Map<string, 'served' | 'finished'>();
 
   private constructor(
     private readonly storage: Storage,
@@ -146,7 +153,8 @@ export class StorageManager {
       await this.retryStrays();
       const neededBytes = req.dataBytes + req.sideBytes;
       const freeBytes = this.freeBytes();
-      const roots = req.base === null ? [] : [req.base];
+      // A hosted part (and its base chain) is needed as much as the part being reserved.
+      const roots = [...(req.base === null ? [] : [req.base]), ...this.leases.keys()];
       const evicted = planEviction(this.table.parts, neededBytes, freeBytes, roots);
       if (!evicted) {
         const freeable = evictable(this.table.parts, roots).reduce((sum, p) => sum + reservedBytesOf(p), 0);
@@ -225,6 +233,10 @@ export class StorageManager {
   markServed(part: string): Promise<ServedOutcome> {
     return this.queue.run(async () => {
       const record = this.existing(part);
+      if (this.leases.has(part)) {
+        if (!this.endedWhileLeased.has(part)) this.endedWhileLeased.set(part, 'served');
+        return 'kept-hosted';
+      }
       if (record.state === 'kept-base') return 'kept-base';
       if (record.state !== 'complete') throw new FairwayError('invalid-argument', `part ${part} is not complete, so it cannot have been played`, 'part');
       await this.retryStrays();
@@ -243,10 +255,38 @@ export class StorageManager {
     return this.queue.run(async () => {
       checkId(title, 'title');
       await this.retryStrays();
-      const parts = this.table.parts.filter((p) => p.title === title);
+      const parts = this.table.parts.filter((p) => p.title === title && !this.leases.has(p.part));
+      for (const p of this.table.parts) if (p.title === title && this.leases.has(p.part)) this.endedWhileLeased.set(p.part, 'finished');
       if (parts.length > 0) await this.commit(this.without(parts), parts);
       return parts.map((p) => p.part);
     });
+  }
+
+  /**
+   * Keeps a complete part while a host session serves it to peers: its service ending (played,
+   * or the title finished) does not delete it until every lease is returned; then it goes as
+   * that ending would have removed it. Returns the function that gives the lease back.
+   */
+  lease(part: string): () => Promise<void> {
+    const record = this.existing(part);
+    if (record.state === 'reserved') throw new FairwayError('invalid-argument', `part ${part} is not complete, so it cannot be hosted`, 'part');
+    this.leases.set(part, (this.leases.get(part) ?? 0) + 1);
+    let returned = false;
+    return () => {
+      if (returned) return Promise.resolve();
+      returned = true;
+      const left = (this.leases.get(part) ?? 1) - 1;
+      if (left > 0) {
+        this.leases.set(part, left);
+        return Promise.resolve();
+      }
+      this.leases.delete(part);
+      const ended = this.endedWhileLeased.get(part);
+      this.endedWhileLeased.delete(part);
+      if (ended === 'served') return this.markServed(part).then(() => undefined, ignoreGone);
+      if (ended === 'finished') return this.queue.run(() => (this.record(part) ? this.delete(part, true) : Promise.resolve()));
+      return Promise.resolve();
+    };
   }
 
   /**
@@ -401,4 +441,9 @@ function checkKind(kind: unknown): asserts kind is PartBlobKind {
 
 function checkId(value: unknown, what: string): void {
   if (!id.safeParse(value).success) throw new FairwayError('invalid-argument', `not a valid ${what} id: ${JSON.stringify(value)}`, what);
+}
+
+/** A leased part deleted meanwhile (a forced remove) needs nothing more. */
+function ignoreGone(error: unknown): void {
+  if (!isFairwayError(error, 'not-found')) throw error;
 }

@@ -10,6 +10,10 @@ import type { Crypto, Signer } from '../hal/crypto.js';
 import { manifestArtefact, PartHasher, type Manifest } from '../manifest/manifest.js';
 import { credentialArtefact } from '../receipt/credential.js';
 import { receiptArtefact } from '../receipt/receipt.js';
+import { licenceArtefact } from '../licence/licence.js';
+import { licenceReceiptArtefact } from '../licence/licence-receipt.js';
+import { seatNoticeArtefact } from '../licence/seat-notice.js';
+import { encodeLocalMessage, type LocalMessage } from '../local/messages.js';
 import { encodeMessage } from '../wire/codec.js';
 import type { Message } from '../wire/messages.js';
 import { fromHex, toHex, toJsonValue, type JsonValue } from './json.js';
@@ -25,6 +29,8 @@ export interface WireVector {
 
 export const DEVICE_SEED_HEX = '4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb';
 export const STORE_SEED_HEX = 'c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7';
+/** RFC 8032 TEST 1: the peer device `hh-0002` of the host-mode vectors [FW-13]. */
+export const PEER_SEED_HEX = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';
 
 const T0 = 1_795_000_000_000; // 2026-11-18T…Z; any fixed wall time works.
 const TRANSFER = fromHex('5f1c0e6a9b2d4c8e8f00112233445566');
@@ -35,6 +41,15 @@ function messageVector(name: string, description: string, message: Message): Wir
   const bytes = encodeMessage(message as never);
   return { name, description, value: toJsonValue(message as CborValue), cbor_hex: toHex(bytes) };
 }
+
+/** A local-session body [FW-14]: named `local-<type>…`, encoded by the local registry. */
+function localVector(name: string, description: string, message: LocalMessage): WireVector {
+  const bytes = encodeLocalMessage(message as never);
+  return { name, description, value: toJsonValue(message as CborValue), cbor_hex: toHex(bytes) };
+}
+
+const LICENCE = fromHex('1c0ffee0a5a5a5a5000102030405060f');
+const NONCE_2 = fromHex('b0b1b2b3b4b5b6b7b8b9babbbcbdbebf');
 
 async function signedVector<T>(
   name: string,
@@ -67,7 +82,7 @@ export function vectorPartBytes(): Uint8Array {
   return part;
 }
 
-export async function buildVectors(device: Signer, store: Signer, crypto: Crypto): Promise<WireVector[]> {
+export async function buildVectors(device: Signer, store: Signer, peer: Signer, crypto: Crypto): Promise<WireVector[]> {
   const hasher = new PartHasher(crypto, 16_384);
   hasher.update(vectorPartBytes());
   const described = hasher.finish();
@@ -130,6 +145,38 @@ export async function buildVectors(device: Signer, store: Signer, crypto: Crypto
     await signedVector('signed-manifest-last', 'The last part (next = null) that needs the base part [FW-6.4].', manifestArtefact as never, lastManifest, store, storeKid),
     await signedVector('signed-receipt', 'A receipt signed by the device key; external AAD "fairway/receipt/1" [FW-8].', receiptArtefact as never, receipt, device, utf8('hh-0001')),
     await signedVector('signed-credential', 'A CONNECT credential (the MQTT password); external AAD "fairway/connect/1" [FW-2.3].', credentialArtefact as never, { v: 1, device: 'hh-0001', time: T0, nonce: NONCE }, device, utf8('hh-0001')),
+  );
+
+  // Host mode [FW-13, FW-14]: hh-0001 hosts golf-h01 for 4 seats; hh-0002 is a peer.
+  const licence = {
+    v: 1 as const, licence: LICENCE, host: 'hh-0001', user: 'alice', title: 'super-golf', part: 'golf-h01', partHash: described.hash,
+    seats: 4, billing: 'per-reception' as const, seatPrice: 120, issuedAt: T0 + 50_000, exp: T0 + 50_000 + 7_200_000,
+  };
+  const upfrontLicence = { ...licence, billing: 'upfront' as const };
+  const licenceCose = await licenceArtefact.sign(licence, store, storeKid);
+  const licenceReceipt = { v: 1 as const, licence: LICENCE, device: 'hh-0001', user: 'alice', seats: 4, amount: 480, nonce: NONCE, time: T0 + 51_000 };
+  const notice = { v: 1 as const, licence: LICENCE, peer: 'hh-0002', host: 'hh-0001', part: 'golf-h01', partHash: described.hash, nonce: NONCE_2, time: T0 + 60_000 };
+  const noticeCose = await seatNoticeArtefact.sign(notice, peer, utf8('hh-0002'));
+  v.push(
+    messageVector('licence.get', 'A host asks for a seat licence for 4 peers [FW-13.1].', { v: 1, t: 'licence.get', rid: 20, part: 'golf-h01', seats: 4 }),
+    messageVector('licence', 'The store-signed licence; 4 × 120 is held [FW-13.1].', { v: 1, t: 'licence', rid: 20, licence: licenceCose, seatPrice: 120, total: 480, billing: 'per-reception', balance: 220 }),
+    messageVector('licence.receipt', 'An upfront host acknowledges its licence: this charges the seats [FW-13.4].', {
+      v: 1, t: 'licence.receipt', rid: 21, receipt: await licenceReceiptArtefact.sign(licenceReceipt, device, utf8('hh-0001')),
+    }),
+    messageVector('licence.charge', 'The seats charged up front.', { v: 1, t: 'licence.charge', rid: 21, licence: LICENCE, seats: 4, amount: 480, balance: 220, chargedAt: T0 + 52_000 }),
+    messageVector('seat.notices', 'A host relays one peer notice [FW-13.5.2].', { v: 1, t: 'seat.notices', rid: 22, notices: [noticeCose] }),
+    messageVector('seat.charges', 'One seat charged, and a notice that could not be read.', {
+      v: 1, t: 'seat.charges', rid: 22, results: [{ licence: LICENCE, peer: 'hh-0002', outcome: 'charged', balance: 580 }, { licence: null, peer: null, outcome: 'notice-refused' }],
+    }),
+    localVector('local-join', 'A peer asks the host for a seat [FW-14.1].', { v: 1, t: 'join', rid: 1, peer: 'hh-0002' }),
+    localVector('local-joined', 'The host seats the peer with the licence and manifest [FW-14.1].', { v: 1, t: 'joined', rid: 1, licence: licenceCose, manifest: manifestCose, seat: 1, windowMax: 64 }),
+    localVector('local-notice', 'The peer hands its signed notice to the host [FW-14.5].', { v: 1, t: 'notice', rid: 7, notice: noticeCose }),
+    localVector('local-notice.ok', 'The host has kept the notice durably.', { v: 1, t: 'notice.ok', rid: 7 }),
+    localVector('local-end', 'The host ends the session: peers delete the part [FW-14.6].', { v: 1, t: 'end', licence: LICENCE, reason: 'host-ended' }),
+    await signedVector('signed-licence', 'A per-reception seat licence signed by the store key; AAD "fairway/licence/1" [FW-13.3].', licenceArtefact as never, licence, store, storeKid),
+    await signedVector('signed-licence-upfront', 'The same licence billed up front.', licenceArtefact as never, upfrontLicence, store, storeKid),
+    await signedVector('signed-licence-receipt', 'A host licence receipt; AAD "fairway/licence-receipt/1" [FW-13.4].', licenceReceiptArtefact as never, licenceReceipt, device, utf8('hh-0001')),
+    await signedVector('signed-seat-notice', 'A peer reception notice signed by hh-0002 (RFC 8032 TEST 1); AAD "fairway/seat-notice/1" [FW-13.5].', seatNoticeArtefact as never, notice, peer, utf8('hh-0002')),
   );
   return v;
 }

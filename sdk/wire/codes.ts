@@ -26,6 +26,13 @@ export const REFUSAL_CODES = {
   'unknown-transfer': 'No open transfer with that id for this device.',
   'hold-expired': 'The hold lapsed before the receipt; ask for a new offer.',
   'receipt-refused': 'The receipt signature or contents do not match the offer.',
+  'not-licensable': 'The part’s title has no seat rule: it cannot be hosted.',
+  'not-owned': 'This user was never charged for the part, so cannot host it.',
+  'too-many-seats': 'More seats than the title allows in one licence.',
+  'unknown-licence': 'No such licence for this device.',
+  'licence-refused': 'The licence receipt’s signature or contents do not match the licence.',
+  'licence-expired': 'The licence’s session is over.',
+  'seats-full': 'Every seat of the licence is taken.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -156,6 +156,41 @@ export const Finish = message('finish', {
 });
 export const AdvertMessage = message('advert', { rid: requestId, advert: AdvertRef.optional() });
 
+// ---- seat licences [FW-13] ------------------------------------------------------------------
+export const SEATS_MAX = 64;
+export const seatCount = z.number().int().min(1).max(SEATS_MAX);
+export const licenceBilling = z.enum(['upfront', 'per-reception']);
+export const licenceId = transferId;
+const signedBytes = boundedBytes(4096);
+
+export const LicenceGet = message('licence.get', { rid: requestId, part: id, seats: seatCount, exp });
+export const LicenceMessage = message('licence', {
+  rid: requestId,
+  licence: signedBytes,
+  seatPrice: money,
+  total: money,
+  billing: licenceBilling,
+  balance: money,
+});
+export const LicenceReceiptMessage = message('licence.receipt', { rid: requestId, receipt: signedBytes, exp });
+export const LicenceCharge = message('licence.charge', {
+  rid: requestId,
+  licence: licenceId,
+  seats: seatCount,
+  amount: money,
+  balance: money,
+  chargedAt: wallMs,
+});
+export const SeatNotices = message('seat.notices', { rid: requestId, notices: z.array(signedBytes).min(1).max(SEATS_MAX), exp });
+export const SEAT_OUTCOMES = ['charged', 'already-charged', 'not-billed', 'seats-exhausted', 'unknown-licence', 'licence-closed', 'notice-refused'] as const;
+export const SeatResult = z.strictObject({
+  licence: licenceId.nullable(),
+  peer: id.nullable(),
+  outcome: z.enum(SEAT_OUTCOMES),
+  balance: money.optional(),
+});
+export const SeatCharges = message('seat.charges', { rid: requestId, results: z.array(SeatResult).min(1).max(SEATS_MAX) });
+
 export type Direction = 'up' | 'down';
 
 /** The registry: type string → direction, MQTT QoS and schema [FW-4.0]. */
@@ -178,6 +213,12 @@ export const MESSAGES = {
   charge: { dir: 'down', qos: 1, schema: Charge },
   finish: { dir: 'up', qos: 1, schema: Finish },
   advert: { dir: 'down', qos: 1, schema: AdvertMessage },
+  'licence.get': { dir: 'up', qos: 1, schema: LicenceGet },
+  licence: { dir: 'down', qos: 1, schema: LicenceMessage },
+  'licence.receipt': { dir: 'up', qos: 1, schema: LicenceReceiptMessage },
+  'licence.charge': { dir: 'down', qos: 1, schema: LicenceCharge },
+  'seat.notices': { dir: 'up', qos: 1, schema: SeatNotices },
+  'seat.charges': { dir: 'down', qos: 1, schema: SeatCharges },
 } as const satisfies Record<string, { dir: Direction; qos: 0 | 1; schema: z.ZodType }>;
 
 export type MessageType = keyof typeof MESSAGES;

@@ -14,8 +14,8 @@ import { SimFlash } from './storage.js';
 
 export { SimRandom } from './random.js';
 export { SimClock, QUIET_ROUNDS, DEFAULT_START_WALL_MS, type SimClockOptions, type RunStop, type RunUntilOptions } from './clock.js';
-export { RadioLink, type AttachBroker, type RadioLinkOptions, type RadioLinkStats } from './link.js';
-export { BrokerEnd, TerminalEnd, MAX_READ_BYTES } from './radio-connection.js';
+export { RadioLink, type AttachBroker, type AttachHost, type RadioLinkOptions, type RadioLinkStats } from './link.js';
+export { BrokerEnd, PullEnd, MAX_READ_BYTES, type FarEndKind } from './radio-connection.js';
 export { SEGMENT_BYTES } from './radio-direction.js';
 export { GilbertElliottChannel, type ChannelStats } from './radio-channel.js';
 export {

@@ -34,6 +34,14 @@ import type { SimRandom } from './random.js';
  */
 export type AttachBroker = (brokerSide: Duplex, peer: string) => void;
 
+/**
+ * Hands a host handheld its end of a new local connection as a pulled LinkConnection (a
+ * local link between handhelds [FW-14]: no broker, no Node stream on either side).
+ */
+export interface AttachHost {
+  host(hostSide: LinkConnection, peer: string): void;
+}
+
 export interface RadioLinkOptions {
   /** Names this terminal's connections in the broker's log: `<peerName>#<n>`. Default 'radio'. */
   peerName?: string;
@@ -80,11 +88,13 @@ export class RadioLink implements Link {
     profile: RadioProfile,
     private readonly time: SimClock,
     private readonly random: SimRandom,
-    private readonly attach: AttachBroker,
+    private readonly attach: AttachBroker | AttachHost,
     options: RadioLinkOptions = {},
   ) {
     this.profile = parseOrThrow(radioProfileSchema, profile, 'radio profile') as RadioProfile;
-    if (typeof attach !== 'function') throw new FairwayError('invalid-argument', 'attach must be a function');
+    if (typeof attach !== 'function' && typeof (attach as Partial<AttachHost> | null)?.host !== 'function') {
+      throw new FairwayError('invalid-argument', 'attach must be a function, or an object with host()');
+    }
     this.peerName = options.peerName ?? 'radio';
     this.blackouts = sortedWindows(this.profile.blackouts);
     this.channel = new GilbertElliottChannel(
@@ -160,15 +170,23 @@ export class RadioLink implements Link {
     const up = direction(profile.uplinkBitsPerS, 'up', (bytes) => (this.counters.uplinkBytes += bytes));
     const down = direction(profile.downlinkBitsPerS, 'down', (bytes) => (this.counters.downlinkBytes += bytes));
     let connection: OpenConnection | undefined;
-    const circuit = new RadioCircuit(up, down, `${this.peerName}#${index}`, () => {
-      if (connection) this.closed(connection);
-    });
+    const attach = this.attach;
+    const circuit = new RadioCircuit(
+      up,
+      down,
+      `${this.peerName}#${index}`,
+      () => {
+        if (connection) this.closed(connection);
+      },
+      typeof attach === 'function' ? 'stream' : 'pull',
+    );
     connection = { circuit, openedAtMs: time.monotonicMs(), timers: [] };
     this.open.add(connection);
     this.counters.connects++;
     this.armFaults(connection, random);
     try {
-      this.attach(circuit.broker, circuit.peer);
+      if (typeof attach === 'function') attach(circuit.broker!, circuit.peer);
+      else attach.host(circuit.host!, circuit.peer);
     } catch (error) {
       circuit.reset('the broker did not take the connection');
       const reason = error instanceof Error ? error.message : String(error);

@@ -118,6 +118,24 @@ const PRESETS = {
     dropIntervalMsMean: 120_000,
     connectDelayMs: 3_000,
   },
+  /**
+   * Handheld to handheld, the host-mode link [FW-14] (our own model): 802.11b-class short-range
+   * wireless at its 2 Mbit/s basic rate — the class of link handheld consoles' local "download
+   * play" used — shared both ways, so 1 Mbit/s each way; 10 ms one way ± 5; short fades when
+   * someone walks between the handhelds (enter 0.01, exit 0.3 per 100 ms step: ~0.3 s stalls);
+   * a peer walking out of range every 10 minutes on average; 0.5 s to re-associate.
+   */
+  'local-wireless': {
+    ...CLEAN,
+    downlinkBitsPerS: 1_000_000,
+    uplinkBitsPerS: 1_000_000,
+    latencyMsMean: 10,
+    latencyMsJitter: 5,
+    badStateEnterProbability: 0.01,
+    badStateExitProbability: 0.3,
+    dropIntervalMsMean: 600_000,
+    connectDelayMs: 500,
+  },
 } satisfies Record<string, RadioProfile>;
 
 export type RadioPresetName = keyof typeof PRESETS;

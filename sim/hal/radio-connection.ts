@@ -1,7 +1,7 @@
 /**
  * One connection over the radio: two RadioDirections and their two ends — the terminal's
- * LinkConnection (pulled reads, as the HAL asks) and the broker's Node Duplex (what
- * `broker.acceptStream` serves).
+ * LinkConnection (pulled reads, as the HAL asks) and the far end: the broker's Node Duplex
+ * (what `broker.acceptStream` serves) or, between two handhelds, the host's LinkConnection.
  *
  * How each end's actions look from the other side, as on TCP:
  * - terminal close() → the broker reads what was sent, then end of stream; what the broker
@@ -23,10 +23,16 @@ export const MAX_READ_BYTES = 64 * 1024;
 
 export type ConnectionEnding = 'terminal-closed' | 'broker-closed' | 'reset';
 
+/** What the far end is: a Node Duplex (a broker's socket) or a pulled LinkConnection (a host handheld's). */
+export type FarEndKind = 'stream' | 'pull';
+
 /** Both directions of one connection, and what happens to them as a whole. */
 export class RadioCircuit {
-  readonly terminal: TerminalEnd;
-  readonly broker: BrokerEnd;
+  readonly terminal: PullEnd;
+  /** The far end as a stream (kind 'stream'), else undefined. */
+  readonly broker: BrokerEnd | undefined;
+  /** The far end as a pulled connection (kind 'pull'), else undefined. */
+  readonly host: PullEnd | undefined;
   private ending: ConnectionEnding | undefined;
   private frozenNow = false;
 
@@ -36,9 +42,11 @@ export class RadioCircuit {
     readonly peer: string,
     /** Called once, when the connection stops being usable (for up-time and the link's timers). */
     private readonly onEnded: (how: ConnectionEnding) => void,
+    farEnd: FarEndKind = 'stream',
   ) {
-    this.terminal = new TerminalEnd(this);
-    this.broker = new BrokerEnd(this);
+    this.terminal = new PullEnd(this, down, up, 'terminal-closed');
+    this.broker = farEnd === 'stream' ? new BrokerEnd(this) : undefined;
+    this.host = farEnd === 'pull' ? new PullEnd(this, up, down, 'broker-closed') : undefined;
   }
 
   /** How the connection ended, if it has. */
@@ -57,7 +65,7 @@ export class RadioCircuit {
     this.up.reset(error);
     this.down.reset(error);
     this.finish('reset');
-    if (!this.broker.destroyed) this.broker.destroy(connectionResetError(reason));
+    if (this.broker && !this.broker.destroyed) this.broker.destroy(connectionResetError(reason));
   }
 
   /** Half-open from now on. */
@@ -79,13 +87,18 @@ interface WaitingReader {
   reject(error: FairwayError): void;
 }
 
-/** The terminal's end. */
-export class TerminalEnd implements LinkConnection {
+/** A pulled end, as the HAL asks: the terminal's, and a host handheld's on a local link. */
+export class PullEnd implements LinkConnection {
   private closed = false;
   private reader: WaitingReader | undefined;
 
-  constructor(private readonly circuit: RadioCircuit) {
-    circuit.down.onReadable = () => this.serve();
+  constructor(
+    private readonly circuit: RadioCircuit,
+    private readonly incoming: RadioDirection,
+    private readonly outgoing: RadioDirection,
+    private readonly closedAs: ConnectionEnding,
+  ) {
+    incoming.onReadable = () => this.serve();
   }
 
   write(bytes: Uint8Array): Promise<void> {
@@ -95,7 +108,7 @@ export class TerminalEnd implements LinkConnection {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.circuit.up.write(bytes);
+    return this.outgoing.write(bytes);
   }
 
   read(): Promise<Uint8Array | null> {
@@ -114,9 +127,9 @@ export class TerminalEnd implements LinkConnection {
     const reader = this.reader;
     this.reader = undefined;
     reader?.resolve(null);
-    this.circuit.up.end();
-    this.circuit.down.closeReader();
-    this.circuit.finish('terminal-closed');
+    this.outgoing.end();
+    this.incoming.closeReader();
+    this.circuit.finish(this.closedAs);
   }
 
   private serve(): void {
@@ -124,7 +137,7 @@ export class TerminalEnd implements LinkConnection {
     if (!reader) return;
     let next: Uint8Array | null | undefined;
     try {
-      next = this.circuit.down.take(MAX_READ_BYTES);
+      next = this.incoming.take(MAX_READ_BYTES);
     } catch (error) {
       this.reader = undefined;
       reader.reject(error as FairwayError);

@@ -3,7 +3,7 @@
  * `preset:` against it, docs/qa.md lists it, and the radio model (sim/hal/presets.ts) holds the
  * numbers behind each name. A name added there must be added here, or scenarios cannot use it.
  */
-export const RADIO_PRESET_NAMES = ['gprs', 'edge', '3g', '4g', 'atc-edge-lossy', 'weak-radio'] as const;
+export const RADIO_PRESET_NAMES = ['gprs', 'edge', '3g', '4g', 'atc-edge-lossy', 'weak-radio', 'local-wireless'] as const;
 
 export type RadioPresetName = (typeof RADIO_PRESET_NAMES)[number];
 

@@ -33,6 +33,14 @@ export const SCENARIO_DEFAULTS = {
   powerOffMs: 5_000,
   blackoutFraction: 1,
   freezeCount: 1,
+  hostSeats: 4,
+  hostPeers: 4,
+  hostSessionMs: 600_000,
+  hostJoinSpreadMs: 60_000,
+  hostLeaveProbability: 0,
+  hostPeersOffline: 0,
+  hostStorePreset: '4g',
+  hostLocalPreset: 'local-wireless',
 } as const;
 
 /** A strict object whose unknown-field error lists the fields it does know. */
@@ -97,6 +105,9 @@ const expectations = fields({
   minGoodputRatio: probability.optional(),
 });
 
+/** The most peers one host session may have try to join (the licence's own cap is 64 seats). */
+export const HOST_PEERS_MAX = 64;
+
 export interface ScenarioSchemaOptions {
   /** The preset names `preset:` may take; default RADIO_PRESET_NAMES. */
   presetNames?: readonly string[];
@@ -120,6 +131,24 @@ export function scenarioSchema(options: ScenarioSchemaOptions = {}) {
     cardValue: money.min(1).default(SCENARIO_DEFAULTS.cardValue),
   });
 
+  const presetEnum = z.enum([firstPreset, ...otherPresets]);
+  /** One host terminal serving a part to nearby peers under a seat licence [FW-13, FW-14]. */
+  const hostSession = fields({
+    atMs: ms,
+    title: z.string().min(1).max(128),
+    seats: z.number().int().min(1).max(64).default(SCENARIO_DEFAULTS.hostSeats),
+    peers: z.number().int().min(1).max(HOST_PEERS_MAX).default(SCENARIO_DEFAULTS.hostPeers),
+    sessionMs: positiveMs.default(SCENARIO_DEFAULTS.hostSessionMs),
+    joinSpreadMs: ms.default(SCENARIO_DEFAULTS.hostJoinSpreadMs),
+    leaveProbability: probability.default(SCENARIO_DEFAULTS.hostLeaveProbability),
+    peersOffline: probability.default(SCENARIO_DEFAULTS.hostPeersOffline),
+    storePreset: presetEnum.default(presetNames.includes(SCENARIO_DEFAULTS.hostStorePreset) ? SCENARIO_DEFAULTS.hostStorePreset : firstPreset),
+    localPreset: presetEnum.default(presetNames.includes(SCENARIO_DEFAULTS.hostLocalPreset) ? SCENARIO_DEFAULTS.hostLocalPreset : firstPreset),
+    localRadio: radioOverrides.prefault({}),
+    flashBytes: z.number().int().min(1).max(2 ** 40).default(SCENARIO_DEFAULTS.flashBytes),
+    credit: money.default(10_000),
+  });
+
   return fields({
     name: z
       .string()
@@ -132,6 +161,7 @@ export function scenarioSchema(options: ScenarioSchemaOptions = {}) {
     fleet: z.array(fleetGroup).min(1).max(1_000),
     catalog: z.union([z.literal('demo'), z.array(z.string().min(1)).min(1)], { error: 'must be "demo" or a list of title folders' }).default('demo'),
     faults: z.array(faultSchema).max(1_000).default([]),
+    hostSessions: z.array(hostSession).max(100).default([]),
     expect: expectations.prefault({}),
   }).superRefine((s, ctx) => {
     const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
@@ -145,6 +175,10 @@ export function scenarioSchema(options: ScenarioSchemaOptions = {}) {
         if (f.untilMs !== null && f.untilMs <= f.fromMs) problem(['faults', i, 'untilMs'], `must be after fromMs (${f.fromMs})`);
       }
       if (f.kind === 'freeze' && f.count > terminals) problem(['faults', i, 'count'], `${f.count} terminals to freeze; the fleet has ${terminals}`);
+    });
+    s.hostSessions.forEach((h, i) => {
+      if (h.atMs >= s.durationMs) problem(['hostSessions', i, 'atMs'], `must be before durationMs (${s.durationMs}), or the session never happens`);
+      if (s.catalog === 'demo' && !DEMO_TITLE_IDS.includes(h.title)) problem(['hostSessions', i, 'title'], `the demo catalog has no title "${h.title}"; it has: ${DEMO_TITLE_IDS.join(', ')}`);
     });
     if (s.catalog === 'demo') {
       s.fleet.forEach((g, i) =>

@@ -22,5 +22,11 @@ export const EXAMPLES: Record<keyof typeof MESSAGES, Message> = {
   charge: { v: 1, t: 'charge', rid: 6, transfer: TRANSFER, part: 'p1', price: 450, balance: 550, chargedAt: 1_795_000_000_000 },
   finish: { v: 1, t: 'finish', rid: 7, title: 'golf', part: 'p18', results: { strokes: 70, hole: 3 } },
   advert: { v: 1, t: 'advert', rid: 7 },
+  'licence.get': { v: 1, t: 'licence.get', rid: 9, part: 'p1', seats: 4 },
+  licence: { v: 1, t: 'licence', rid: 9, licence: new Uint8Array([0xd2]), seatPrice: 100, total: 400, billing: 'per-reception', balance: 600 },
+  'licence.receipt': { v: 1, t: 'licence.receipt', rid: 10, receipt: new Uint8Array(10) },
+  'licence.charge': { v: 1, t: 'licence.charge', rid: 10, licence: TRANSFER, seats: 4, amount: 400, balance: 600, chargedAt: 1_795_000_000_000 },
+  'seat.notices': { v: 1, t: 'seat.notices', rid: 11, notices: [new Uint8Array(10)] },
+  'seat.charges': { v: 1, t: 'seat.charges', rid: 11, results: [{ licence: TRANSFER, peer: 'hh-peer', outcome: 'charged', balance: 500 }] },
 };
 

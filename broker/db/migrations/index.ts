@@ -6,9 +6,11 @@
 import { Migrator, sql, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
 import type { DatabaseHandle, DialectName } from '../open.js';
 import { initialSchema } from './0001-initial.js';
+import { seatLicences } from './0002-seat-licences.js';
 
 const MIGRATIONS: Record<string, (dialect: DialectName) => Migration> = {
   '0001-initial': initialSchema,
+  '0002-seat-licences': seatLicences,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

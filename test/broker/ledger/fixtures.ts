@@ -96,7 +96,7 @@ export async function openTestStore(fresh: FreshDatabase): Promise<TestStore> {
 }
 
 /** Child tables first, so deleting never trips a foreign key. */
-const TABLES_CHILD_FIRST = ['postings', 'ledger_txns', 'history', 'audit', 'transfers', 'cards', 'devices', 'parts', 'titles', 'accounts', 'users'] as const;
+const TABLES_CHILD_FIRST = ['seat_charges', 'postings', 'ledger_txns', 'history', 'audit', 'licences', 'transfers', 'cards', 'devices', 'parts', 'titles', 'accounts', 'users'] as const;
 
 /**
  * Empties every table and seeds the store again: a fresh store without a fresh database, for
@@ -146,6 +146,8 @@ export async function snapshot(handle: DatabaseHandle): Promise<unknown> {
     cards: await db.selectFrom('cards').selectAll().orderBy('id').execute(),
     audit: await db.selectFrom('audit').selectAll().orderBy('id').execute(),
     history: await db.selectFrom('history').selectAll().orderBy('id').execute(),
+    licences: await db.selectFrom('licences').selectAll().orderBy('id').execute(),
+    seatCharges: await db.selectFrom('seat_charges').selectAll().orderBy('licence_id').orderBy('peer_device_id').execute(),
   };
 }
 

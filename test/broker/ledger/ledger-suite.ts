@@ -8,6 +8,8 @@ import { describeBadInput } from './bad-input.js';
 import { describeCardsAndAdjustments } from './cards-and-adjustments.js';
 import { openTestStore, type TestStore } from './fixtures.js';
 import { describeHoldsAndCharges } from './holds-and-charges.js';
+import { describeLicenceProperties } from './licence-properties.js';
+import { describeLicences } from './licences-suite.js';
 import { describeReports } from './reports-suite.js';
 
 /** A fresh, seeded store per test; the getter is valid inside `it`. */
@@ -31,4 +33,6 @@ export function describeLedger(name: string, openFresh: OpenFresh): void {
   describeCardsAndAdjustments(name, openFresh);
   describeBadInput(name, openFresh);
   describeReports(name, openFresh);
+  describeLicences(name, openFresh);
+  describeLicenceProperties(name, openFresh);
 }

@@ -12,14 +12,16 @@ import { parseCoseSign1 } from '../../../sdk/cose/index.js';
 import { FairwayError, type ErrorKind } from '../../../sdk/errors.js';
 import { manifestArtefact } from '../../../sdk/manifest/index.js';
 import { credentialArtefact, receiptArtefact } from '../../../sdk/receipt/index.js';
+import { licenceArtefact, licenceReceiptArtefact, seatNoticeArtefact } from '../../../sdk/licence/index.js';
+import { decodeLocalMessage } from '../../../sdk/local/index.js';
 import { buildVectors } from '../../../sdk/vectors/catalog.js';
 import { fromHex } from '../../../sdk/vectors/json.js';
 import { decodeMessage, encodeMessage } from '../../../sdk/wire/index.js';
 import { EXAMPLES } from '../../support/examples.js';
-import { crypto, deviceSigner, storeSigner } from '../../support/keys.js';
+import { crypto, deviceSigner, peerSigner, storeSigner } from '../../support/keys.js';
 import { fuzzRuns, seed } from '../../support/seed.js';
 
-const vectors = await buildVectors(deviceSigner, storeSigner, crypto);
+const vectors = await buildVectors(deviceSigner, storeSigner, peerSigner, crypto);
 const vectorBytes = (name: string, field: 'cbor_hex' | 'cose_hex' = 'cbor_hex') => fromHex(vectors.find((v) => v.name === name)![field]!);
 
 interface Decoder {
@@ -37,6 +39,11 @@ const DECODERS: Decoder[] = [
   { name: 'manifest payload', decode: (b) => manifestArtefact.decodePayload(b), samples: [vectorBytes('signed-manifest'), vectorBytes('signed-manifest-last')], versionedMap: true, maxBytes: 1024 * 1024 },
   { name: 'receipt payload', decode: (b) => receiptArtefact.decodePayload(b), samples: [vectorBytes('signed-receipt')], versionedMap: true, maxBytes: 1024 },
   { name: 'credential payload', decode: (b) => credentialArtefact.decodePayload(b), samples: [vectorBytes('signed-credential')], versionedMap: true, maxBytes: 256 },
+  { name: 'licence payload', decode: (b) => licenceArtefact.decodePayload(b), samples: [vectorBytes('signed-licence'), vectorBytes('signed-licence-upfront')], versionedMap: true, maxBytes: 1024 },
+  { name: 'licence receipt payload', decode: (b) => licenceReceiptArtefact.decodePayload(b), samples: [vectorBytes('signed-licence-receipt')], versionedMap: true, maxBytes: 1024 },
+  { name: 'seat notice payload', decode: (b) => seatNoticeArtefact.decodePayload(b), samples: [vectorBytes('signed-seat-notice')], versionedMap: true, maxBytes: 1024 },
+  { name: 'local message from a peer', decode: (b) => decodeLocalMessage(b, 'peer'), samples: [vectorBytes('local-join'), vectorBytes('local-notice'), vectorBytes('chunks.get-ranges')], versionedMap: true, maxBytes: 1024 * 1024 },
+  { name: 'local message from a host', decode: (b) => decodeLocalMessage(b, 'host'), samples: [vectorBytes('local-joined'), vectorBytes('local-end'), vectorBytes('local-notice.ok'), vectorBytes('chunk')], versionedMap: true, maxBytes: 1024 * 1024 },
   { name: 'COSE_Sign1', decode: (b) => parseCoseSign1(b), samples: [vectorBytes('signed-receipt', 'cose_hex'), vectorBytes('signed-manifest', 'cose_hex')], versionedMap: false, maxBytes: 1024 * 1024 },
   { name: 'CBOR', decode: (b) => decodeCbor(b), samples: Object.values(EXAMPLES).map((m) => encodeMessage(m as never)), versionedMap: false, maxBytes: 1024 * 1024 },
 ];

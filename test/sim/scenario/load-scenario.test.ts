@@ -85,6 +85,7 @@ describe('loading a scenario', () => {
       ],
       catalog: 'demo',
       faults: [],
+      hostSessions: [],
       expect: {},
     });
   });
