@@ -39,6 +39,8 @@ export async function writePocketPuzzle(dir: string, options: PocketPuzzleOption
     currency: 'JPY',
     requiresBase: false,
     pricing: { rule: 'standard' },
+    // A party pack: the host pays for every approved seat when the licence comes (claims 7, 10).
+    seats: { price: 80, billing: 'upfront', maxSeats: 4, sessionMs: 20 * 60_000 },
     parts,
   });
 }

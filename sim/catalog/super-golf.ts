@@ -86,6 +86,8 @@ export async function writeSuperGolf(dir: string, options: SuperGolfOptions = {}
     currency: 'JPY',
     requiresBase: true,
     pricing: options.pricing ?? SUPER_GOLF_PRICING,
+    // Friends join a round: each hole a friend receives costs the host 120 (seed 000 claim 8).
+    seats: { price: 120, billing: 'per-reception', maxSeats: 8, sessionMs: 30 * 60_000 },
     parts,
   });
 }

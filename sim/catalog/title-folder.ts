@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { PricingRuleInput } from '../../broker/pricing/index.js';
+import type { SeatRule } from '../../broker/pricing/seat-rule.js';
 
 export interface TitleSpec {
   id: string;
@@ -16,6 +17,8 @@ export interface TitleSpec {
   currency: string;
   requiresBase: boolean;
   pricing: PricingRuleInput;
+  /** Licensable for host sessions [FW-13.7]; absent: not. */
+  seats?: SeatRule;
   parts: { id: string; file: string; priceMinor: number; bytes: Uint8Array }[];
 }
 
@@ -45,6 +48,7 @@ export async function writeTitleFolder(folder: string, spec: TitleSpec): Promise
     currency: spec.currency,
     requiresBase: spec.requiresBase,
     pricing: spec.pricing,
+    ...(spec.seats && { seats: spec.seats }),
     parts: spec.parts.map((p) => ({ id: p.id, file: p.file, price: p.priceMinor })),
   };
   await writeFile(join(folder, 'title.yaml'), `# Written by sim/catalog for the Fairway simulator.\n${stringify(yaml)}`);
