@@ -9,6 +9,7 @@ import { adjustBalance } from '../../../broker/ledger/adjust.js';
 import { CartridgeExecutor } from '../../../device/ports/node/cartridge/index.js';
 import { SystemClock, TcpLink, type NodeSigner } from '../../../device/ports/node/index.js';
 import { createTerminal, type Terminal, type TerminalConfig } from '../../../device/terminal.js';
+import type { Link } from '../../../sdk/hal/link.js';
 import type { Storage } from '../../../sdk/hal/storage.js';
 import { seededRandomSource } from '../../../sdk/testing/mocks/index.js';
 import { crypto } from '../../support/keys.js';
@@ -48,9 +49,10 @@ export async function closeSharedExecutor(): Promise<void> {
   sharedExecutor = null;
 }
 
-export function fastTerminal(store: TestStore, storage: Storage, device: { id: string; user: string; password: string; signer: NodeSigner }, extra: Partial<TerminalConfig> = {}): Terminal {
+/** `link` replaces the TCP link to the store (a terminal with no store in reach, say). */
+export function fastTerminal(store: TestStore, storage: Storage, device: { id: string; user: string; password: string; signer: NodeSigner }, extra: Partial<TerminalConfig> = {}, link?: Link): Terminal {
   return createTerminal(
-    { storage, link: new TcpLink('127.0.0.1', store.port, { connectTimeoutMs: 2_000 }), crypto, clock: new SystemClock(), signer: device.signer },
+    { storage, link: link ?? new TcpLink('127.0.0.1', store.port, { connectTimeoutMs: 2_000 }), crypto, clock: new SystemClock(), signer: device.signer },
     {
       deviceId: device.id,
       user: device.user,
