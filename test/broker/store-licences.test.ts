@@ -136,7 +136,7 @@ describe('licence.get [FW-13.2]', () => {
     await sound();
   });
 
-  it('grants a store-signed licence for the owned part and holds seats × price; a repeat returns the same licence, no second hold', async () => {
+  it('claims 4, 5: grants a store-signed licence naming the number of approved terminals for the owned part, and holds seats × price; a repeat returns the same licence, no second hold', async () => {
     const host = term('hh-alice');
     const before = await available('alice');
     const reply = as(await host.request({ t: 'licence.get', part: 'golf-h01', seats: 3 }), 'licence');
@@ -207,7 +207,7 @@ describe('upfront billing: licence.receipt [FW-13.4] (claims 7, 10)', () => {
 });
 
 describe('per-reception billing: seat.notices [FW-13.5] (claim 8)', () => {
-  it('charges each valid peer once, capped at N, however notices are duplicated, re-signed or relayed; bad notices change nothing', async () => {
+  it('claim 8: charges each valid peer once, capped at N, however notices are duplicated, re-signed or relayed; bad notices change nothing', async () => {
     const host = term('hh-alice');
     const licence = await openLicence(as(await host.request({ t: 'licence.get', part: 'golf-h01', seats: 3 }), 'licence'));
     const before = await balance('alice');

@@ -85,7 +85,7 @@ async function blobBytes(storage: MemoryStorage): Promise<number> {
 }
 
 describe(`host mode against a real store (seed ${seed})`, () => {
-  it('claim 8: peers receive without the store, the N+1-th is refused, each received seat is charged once, and peers delete after the session', async () => {
+  it('claims 1, 3, 8: peers receive from a host terminal without the store, the N+1-th is refused, each received seat is charged once, and peers delete after the session', async () => {
     const host = await hostWithPart('party-golf');
     const balanceBefore = await store.balance(host.user);
     const hosting = await host.terminal.host('party-golf-p1', 2);
