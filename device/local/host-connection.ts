@@ -4,12 +4,12 @@
  * write that takes long to drain) holds back only its own chunks; the pump's queue is bounded
  * (beyond it a window is answered `busy`), so nothing grows without limit either.
  */
-import { decodeCbor } from '../../sdk/cbor/index.js';
 import { isFairwayError } from '../../sdk/errors.js';
 import type { LinkConnection } from '../../sdk/hal/link.js';
 import { decodeLocalMessage, encodeLocalMessage, type PeerMessage } from '../../sdk/local/index.js';
 import { FramedConnection } from './framed-connection.js';
 import type { HostConnectionState, HostOutbound } from './host-context.js';
+import { salvageRid } from '../../sdk/wire/decode-failure.js';
 import { errorCodeFor, shortMessage } from './wire-error.js';
 
 interface QueuedWindow {
@@ -83,7 +83,7 @@ export class HostConnection implements HostConnectionState {
         message = decodeLocalMessage(body, 'peer', this.options.maxFrameBytes) as PeerMessage;
       } catch (error) {
         if (!isFairwayError(error)) throw error;
-        return this.fail(errorCodeFor(error), error.message, readableRid(body));
+        return this.fail(errorCodeFor(error), error.message, salvageRid(body));
       }
       try {
         await dispatch(message);
@@ -127,14 +127,3 @@ export class HostConnection implements HostConnectionState {
 }
 
 /** The request's rid when the body is a map with a u32 `rid` at the top [FW-4.10], else undefined. */
-function readableRid(body: Uint8Array): number | undefined {
-  let value: unknown;
-  try {
-    value = decodeCbor(body);
-  } catch {
-    return undefined;
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array || value instanceof Map) return undefined;
-  const rid = (value as Record<string, unknown>).rid;
-  return typeof rid === 'number' && Number.isInteger(rid) && rid >= 0 && rid <= 0xffff_ffff ? rid : undefined;
-}

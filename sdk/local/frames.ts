@@ -5,6 +5,7 @@
  * announcing 4 GiB costs four bytes; once the stream has gone wrong it stays wrong (the
  * framing is lost: only closing the link makes sense).
  */
+import { ByteQueue } from '../bytes/byte-queue.js';
 import { TUNABLES } from '../config.js';
 import { FairwayError } from '../errors.js';
 
@@ -22,9 +23,7 @@ export function encodeFrame(body: Uint8Array, maxFrameBytes = DEFAULT_MAX_FRAME_
 }
 
 export class FrameReader {
-  private readonly pieces: Uint8Array[] = [];
-  private headOffset = 0;
-  private buffered = 0;
+  private readonly queue = new ByteQueue();
   private failure: FairwayError | undefined;
 
   constructor(readonly maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES) {
@@ -34,14 +33,12 @@ export class FrameReader {
   }
 
   get bufferedBytes(): number {
-    return this.buffered;
+    return this.queue.size;
   }
 
   /** Adds the next piece of the stream. Ignored once the stream has failed. */
   push(piece: Uint8Array): void {
-    if (this.failure || piece.length === 0) return;
-    this.pieces.push(piece);
-    this.buffered += piece.length;
+    if (!this.failure) this.queue.push(piece);
   }
 
   /**
@@ -50,59 +47,19 @@ export class FrameReader {
    */
   next(): Uint8Array | null {
     if (this.failure) throw this.failure;
-    if (this.buffered < FRAME_HEADER_BYTES) return null;
-    const header = this.peek(FRAME_HEADER_BYTES);
-    const length = new DataView(header.buffer, header.byteOffset, FRAME_HEADER_BYTES).getUint32(0);
-    if (length === 0) throw (this.failure = new FairwayError('malformed', 'a frame of length 0'));
-    if (length > this.maxFrameBytes) throw (this.failure = new FairwayError('too-large', `a frame of ${length} bytes is over the ${this.maxFrameBytes}-byte cap`));
-    if (this.buffered < FRAME_HEADER_BYTES + length) return null;
-    this.take(FRAME_HEADER_BYTES);
-    return this.take(length);
+    if (this.queue.size < FRAME_HEADER_BYTES) return null;
+    let length = 0;
+    for (let i = 0; i < FRAME_HEADER_BYTES; i++) length = length * 256 + this.queue.peek(i)!;
+    if (length === 0) return this.fail(new FairwayError('malformed', 'a frame of length 0'));
+    if (length > this.maxFrameBytes) return this.fail(new FairwayError('too-large', `a frame of ${length} bytes is over the ${this.maxFrameBytes}-byte cap`));
+    if (this.queue.size < FRAME_HEADER_BYTES + length) return null;
+    this.queue.take(FRAME_HEADER_BYTES);
+    return this.queue.take(length);
   }
 
-  /** The first `n` buffered bytes, without consuming them (n ≤ buffered). */
-  private peek(n: number): Uint8Array {
-    const first = this.pieces[0]!;
-    if (first.length - this.headOffset >= n) return first.subarray(this.headOffset, this.headOffset + n);
-    const out = new Uint8Array(n);
-    let filled = 0;
-    for (let i = 0; filled < n; i++) {
-      const piece = this.pieces[i]!;
-      const start = i === 0 ? this.headOffset : 0;
-      const count = Math.min(n - filled, piece.length - start);
-      out.set(piece.subarray(start, start + count), filled);
-      filled += count;
-    }
-    return out;
-  }
-
-  /** Consumes and returns the first `n` buffered bytes (n ≤ buffered). */
-  private take(n: number): Uint8Array {
-    const first = this.pieces[0]!;
-    let out: Uint8Array;
-    if (first.length - this.headOffset >= n) {
-      out = first.subarray(this.headOffset, this.headOffset + n);
-      this.headOffset += n;
-    } else {
-      out = new Uint8Array(n);
-      let filled = 0;
-      while (filled < n) {
-        const piece = this.pieces[0]!;
-        const count = Math.min(n - filled, piece.length - this.headOffset);
-        out.set(piece.subarray(this.headOffset, this.headOffset + count), filled);
-        filled += count;
-        this.headOffset += count;
-        if (this.headOffset === piece.length) {
-          this.pieces.shift();
-          this.headOffset = 0;
-        }
-      }
-    }
-    if (this.pieces.length > 0 && this.headOffset === this.pieces[0]!.length) {
-      this.pieces.shift();
-      this.headOffset = 0;
-    }
-    this.buffered -= n;
-    return out;
+  private fail(error: FairwayError): never {
+    this.failure = error;
+    this.queue.clear();
+    throw error;
   }
 }

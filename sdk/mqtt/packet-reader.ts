@@ -7,6 +7,7 @@
  * stream has gone wrong (too large, or a Remaining Length over four bytes) it stays wrong: the
  * framing is lost and only closing the connection makes sense.
  */
+import { ByteQueue } from '../bytes/byte-queue.js';
 import { TUNABLES } from '../config.js';
 import { FairwayError } from '../errors.js';
 import { MAX_REMAINING_LENGTH } from './fields.js';
@@ -20,10 +21,7 @@ export const MIN_MAX_PACKET_BYTES = 128;
 export const MAX_MAX_PACKET_BYTES = 1 + 4 + MAX_REMAINING_LENGTH;
 
 export class PacketReader {
-  /** Unconsumed pieces, oldest first; `headOffset` bytes of the first are already consumed. */
-  private readonly pieces: Uint8Array[] = [];
-  private headOffset = 0;
-  private buffered = 0;
+  private readonly queue = new ByteQueue();
   private failure: FairwayError | undefined;
 
   /** `maxPacketBytes` caps a whole packet: fixed header included. */
@@ -33,14 +31,12 @@ export class PacketReader {
 
   /** Bytes received and not yet handed out as packets. */
   get bufferedBytes(): number {
-    return this.buffered;
+    return this.queue.size;
   }
 
   /** Adds the next piece of the stream. Ignored once the stream has failed. */
   push(piece: Uint8Array): void {
-    if (this.failure || piece.length === 0) return;
-    this.pieces.push(piece);
-    this.buffered += piece.length;
+    if (!this.failure) this.queue.push(piece);
   }
 
   /**
@@ -55,8 +51,8 @@ export class PacketReader {
     if (totalBytes > this.maxPacketBytes) {
       return this.fail(new FairwayError('too-large', `the broker announced a ${totalBytes}-byte packet; the limit is ${this.maxPacketBytes}`));
     }
-    if (this.buffered < totalBytes) return undefined;
-    const bytes = this.take(totalBytes);
+    if (this.queue.size < totalBytes) return undefined;
+    const bytes = this.queue.take(totalBytes);
     return { firstByte: bytes[0] as number, body: bytes.subarray(header.headerBytes) };
   }
 
@@ -65,7 +61,7 @@ export class PacketReader {
     let remainingLength = 0;
     let multiplier = 1;
     for (let index = 1; index <= 4; index++) {
-      const byte = this.peek(index);
+      const byte = this.queue.peek(index);
       if (byte === undefined) return undefined;
       remainingLength += (byte & 0x7f) * multiplier;
       if ((byte & 0x80) === 0) return { headerBytes: index + 1, remainingLength };
@@ -74,50 +70,9 @@ export class PacketReader {
     return this.fail(new FairwayError('malformed', 'the Remaining Length runs past four bytes'));
   }
 
-  /** The byte `index` places past the read position, without consuming it. */
-  private peek(index: number): number | undefined {
-    let skip = this.headOffset + index;
-    for (const piece of this.pieces) {
-      if (skip < piece.length) return piece[skip];
-      skip -= piece.length;
-    }
-    return undefined;
-  }
-
-  /** Consumes `count` buffered bytes: a view when they sit in one piece, else one copy. */
-  private take(count: number): Uint8Array {
-    this.buffered -= count;
-    const first = this.pieces[0] as Uint8Array;
-    if (first.length - this.headOffset >= count) {
-      const bytes = first.subarray(this.headOffset, this.headOffset + count);
-      this.advance(first, count);
-      return bytes;
-    }
-    const bytes = new Uint8Array(count);
-    let filled = 0;
-    while (filled < count) {
-      const piece = this.pieces[0] as Uint8Array;
-      const chunk = piece.subarray(this.headOffset, this.headOffset + (count - filled));
-      bytes.set(chunk, filled);
-      filled += chunk.length;
-      this.advance(piece, chunk.length);
-    }
-    return bytes;
-  }
-
-  private advance(piece: Uint8Array, count: number): void {
-    this.headOffset += count;
-    if (this.headOffset === piece.length) {
-      this.pieces.shift();
-      this.headOffset = 0;
-    }
-  }
-
   private fail(error: FairwayError): never {
     this.failure = error;
-    this.pieces.length = 0;
-    this.headOffset = 0;
-    this.buffered = 0;
+    this.queue.clear();
     throw error;
   }
 }

@@ -6,4 +6,4 @@ export { RADIO_PRESET_NAMES, DEFAULT_RADIO_PRESET, type RadioPresetName } from '
 export { RADIO_KNOBS, RADIO_KNOB_NAMES, type RadioKnobName, type RadioKnobUnit, type RadioOverrides } from './radio-knobs.js';
 export { loadRegressions, RegressionsFile, REGRESSIONS_PATH, REPO_ROOT, type RegressionSeed } from './regressions.js';
 export { FAULT_KINDS } from './scenario.js';
-export type { Scenario, FleetGroup, UserModel, Fault, FaultKind, BrokerRestartFault, PowerLossFault, BlackoutFault, FreezeFault, Expectations, ExpectationName } from './scenario.js';
+export type { Scenario, HostSessionSpec, FleetGroup, UserModel, Fault, FaultKind, BrokerRestartFault, PowerLossFault, BlackoutFault, FreezeFault, Expectations, ExpectationName } from './scenario.js';

@@ -17,7 +17,39 @@ export interface Scenario {
   /** The built-in demo catalog, or title folders (absolute paths, resolved against the scenario file's folder). */
   catalog: 'demo' | string[];
   faults: Fault[];
+  /** Host sessions [FW-13, FW-14]; absent or empty: none (scenarios written before host mode). */
+  hostSessions?: HostSessionSpec[];
   expect: Expectations;
+}
+
+/**
+ * One host handheld that buys a title's first part and serves it to `peers` nearby handhelds
+ * under a seat licence for `seats` (seed 000). The title's seat rule decides the billing mode.
+ */
+export interface HostSessionSpec {
+  /** When the host asks for the licence (it buys the part before, from the start of the run). */
+  atMs: number;
+  title: string;
+  /** Seats the licence asks for (N); peers past the N-th are refused seats-full. */
+  seats: number;
+  /** Peers that try to join. */
+  peers: number;
+  /** The host ends the session this long after atMs. */
+  sessionMs: number;
+  /** Each peer joins at atMs + a seeded offset in [0, joinSpreadMs]. */
+  joinSpreadMs: number;
+  /** Probability that a peer leaves part-way through receiving. */
+  leaveProbability: number;
+  /** Share of the peers whose store link is down the whole run (their notices go only through the host). */
+  peersOffline: number;
+  /** Radio preset of every session terminal's store link. */
+  storePreset: string;
+  /** Radio preset of each peer's local link to the host, with `localRadio` laid over it. */
+  localPreset: string;
+  localRadio: RadioOverrides;
+  flashBytes: number;
+  /** The host user's balance before the run. */
+  credit: number;
 }
 
 /** `count` terminals alike: the same radio, flash, player and wallet. */

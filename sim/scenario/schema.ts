@@ -178,6 +178,8 @@ export function scenarioSchema(options: ScenarioSchemaOptions = {}) {
     });
     s.hostSessions.forEach((h, i) => {
       if (h.atMs >= s.durationMs) problem(['hostSessions', i, 'atMs'], `must be before durationMs (${s.durationMs}), or the session never happens`);
+      else if (h.atMs + h.sessionMs >= s.durationMs) problem(['hostSessions', i, 'sessionMs'], `the session must end before durationMs (${s.durationMs}): atMs + sessionMs is ${h.atMs + h.sessionMs}, and deletion is checked after the end`);
+      if (h.joinSpreadMs >= h.sessionMs) problem(['hostSessions', i, 'joinSpreadMs'], `must be shorter than sessionMs (${h.sessionMs}), or peers join after the session ended`);
       if (s.catalog === 'demo' && !DEMO_TITLE_IDS.includes(h.title)) problem(['hostSessions', i, 'title'], `the demo catalog has no title "${h.title}"; it has: ${DEMO_TITLE_IDS.join(', ')}`);
     });
     if (s.catalog === 'demo') {
