@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { isFairwayError } from '../../sdk/errors.js';
 import type { Crypto, Signer } from '../../sdk/hal/crypto.js';
 import { encodeChunkMessage, encodeMessage, MESSAGES, type DownMessage, type DownType, type UpType } from '../../sdk/wire/index.js';
 import type { ContentStore } from '../catalog/content-store.js';
@@ -72,7 +73,11 @@ export class StoreService {
           this.ctx.count('bytes-streamed', undefined, chunk.data.length);
         },
         options.chunkSendsInFlight ?? 64,
-        (deviceId, error) => options.log.warn({ deviceId, err: error }, 'a chunk could not be sent'),
+        (deviceId, error) => {
+          // Shutting down: chunks still queued cannot go out, and the terminal asks again. Not news.
+          if (isFairwayError(error, 'closed')) return;
+          options.log.warn({ deviceId, err: error }, 'a chunk could not be sent');
+        },
       ),
       captures: new CaptureBatcher(options.ledger),
       parts: new LookupCache((id) => findPart(options.db, id), 60 * 60_000, 10_000, () => options.clock.wallMs()),

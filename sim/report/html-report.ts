@@ -75,6 +75,7 @@ ${table(['figure', 'value'], summaryRows(summary).map(([figure, value]) => ({ ce
 <h2>Invariants</h2>
 ${result.invariants.length === 0 ? '<p class="alarm">No invariant was checked: the run cannot pass.</p>' : table(['invariant', 'held', 'detail'], result.invariants.map((i) => ({ failed: !i.held, cells: [i.name, i.held ? 'held' : 'FAILED', i.detail ?? ''] })))}
 
+${hostSessionsSection(result)}
 <h2>Expectations</h2>
 ${expectations.length === 0 ? '<p class="muted">The scenario sets no <code>expect</code> criteria.</p>' : table(['criterion', 'met', 'detail'], expectations.map((e) => ({ failed: !e.held, cells: [e.name, e.held ? 'met' : 'MISSED', e.detail ?? ''] })))}
 
@@ -102,6 +103,21 @@ ${table(
 )}
 </body>
 </html>
+`;
+}
+
+/** The host sessions [FW-13, FW-14], one row each; nothing for a run without any. */
+function hostSessionsSection(result: RunResult): string {
+  const sessions = result.hostSessions ?? [];
+  if (sessions.length === 0) return '';
+  return `<h2>Host sessions</h2>
+${table(
+  ['title', 'host', 'billing', 'seats', 'peers tried', 'seated', 'refused', 'received', 'left', 'charged seats', 'amount', 'deletion', 'problems'],
+  sessions.map((s) => ({
+    failed: s.problems.length > 0,
+    cells: [s.title, s.host, s.billing ?? 'no licence', s.seats, s.peersTried, s.seated, s.refused, s.received, s.left, s.chargedSeats, s.chargedMinor, s.deletionHeld ? 'held' : 'FAILED', s.problems.join('; ')],
+  })),
+)}
 `;
 }
 

@@ -1,5 +1,5 @@
 /** Reports of a simulation run: the summary figures, the terminal table, JSON Lines, and the report folder (JSON, HTML, JUnit). */
-export type { RunResult, TerminalSummary, TimelinePoint, ChargeRecord, InvariantOutcome } from './run-result.js';
+export type { RunResult, HostSessionResult, TerminalSummary, TimelinePoint, ChargeRecord, InvariantOutcome } from './run-result.js';
 export { summarise, summariseByPreset, type RunSummary, type Distribution } from './summarise.js';
 export { percentile } from './percentile.js';
 export { checkExpectations, type ExpectationOutcome } from './expectations.js';

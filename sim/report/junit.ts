@@ -1,6 +1,6 @@
 /**
- * junit.xml for QA's CI: one test suite per run, one test case per invariant and per `expect`
- * criterion. A failure carries the detail and the command that reproduces the run, so the red
+ * junit.xml for QA's CI: one test suite per run, one test case per invariant, per `expect`
+ * criterion and per host session. A failure carries the detail and the command that reproduces the run, so the red
  * line in CI is enough to start debugging. Escaped for XML 1.0, so any detail text is safe.
  */
 import type { RunResult } from './run-result.js';
@@ -18,6 +18,12 @@ export function renderJunit(result: RunResult, verdict: Verdict): string {
   const cases: Case[] = [
     ...result.invariants.map((i) => ({ classname: 'invariant', name: i.name, held: i.held, detail: i.detail ?? '' })),
     ...verdict.expectations.map((e) => ({ classname: 'expect', name: e.name, held: e.held, detail: e.detail ?? '' })),
+    ...(result.hostSessions ?? []).map((h, i) => ({
+      classname: 'host-session',
+      name: `session ${i + 1}: ${h.title} (${h.billing ?? 'no licence'}, ${h.seats} seats)`,
+      held: h.problems.length === 0,
+      detail: h.problems.length === 0 ? `seated ${h.seated}, refused ${h.refused}, received ${h.received}, charged ${h.chargedSeats} seats (${h.chargedMinor})` : h.problems.join('; '),
+    })),
   ];
   if (result.invariants.length === 0) cases.push({ classname: 'invariant', name: 'invariants were checked', held: false, detail: 'the run reported no invariant outcome' });
   const failures = cases.filter((c) => !c.held).length;

@@ -23,6 +23,34 @@ export interface RunResult {
   traceHash: string;
   /** The command line that replays this run (`fairway sim run FILE --seed N`). */
   reproduce: string;
+  /** One per host session of the scenario [FW-13, FW-14]; absent in runs without any (and in older result.json files). */
+  hostSessions?: HostSessionResult[];
+}
+
+/** A host session as the run ended it: who took part, seats, what the store charged, deletion. */
+export interface HostSessionResult {
+  title: string;
+  host: string;
+  /** `upfront` or `per-reception`; null when the host got no licence. */
+  billing: string | null;
+  seats: number;
+  seatPriceMinor: number;
+  peersTried: number;
+  /** Distinct peers the host seated. */
+  seated: number;
+  /** Distinct peers refused `seats-full`. */
+  refused: number;
+  /** Distinct peers whose whole-part notice the host kept. */
+  received: number;
+  /** Peers that left part-way. */
+  left: number;
+  /** Seats the store charged, and the amount, from its ledger. */
+  chargedSeats: number;
+  chargedMinor: number;
+  /** Every peer that joined deleted the part and is back to its footprint before joining. */
+  deletionHeld: boolean;
+  /** What the host-session invariants found for this session (empty: all held). */
+  problems: string[];
 }
 
 export interface TerminalSummary {

@@ -6,7 +6,7 @@
  * `expect` criteria all read these, so they agree with one another.
  */
 import { percentile } from './percentile.js';
-import type { RunResult, TerminalSummary } from './run-result.js';
+import type { HostSessionResult, RunResult, TerminalSummary } from './run-result.js';
 
 export interface Distribution {
   /** Terminals that have a value (the rest never got there). */
@@ -33,10 +33,47 @@ export interface RunSummary {
   invariants: { total: number; held: number; failed: string[] };
   /** True when every invariant held (and there was at least one to check). */
   invariantsHeld: boolean;
+  /** Host sessions, when the run had any (whole-run summary only, not per preset). */
+  hostSessions?: HostSessionsSummary;
+}
+
+export interface HostSessionsSummary {
+  sessions: number;
+  seats: number;
+  seated: number;
+  refused: number;
+  received: number;
+  /** Seat charges per billing mode, in the order the modes first appear. */
+  byMode: { billing: string; sessions: number; chargedSeats: number; chargedMinor: number }[];
+  /** Sessions whose every peer deleted the part. */
+  deletionHeld: number;
 }
 
 export function summarise(result: RunResult): RunSummary {
-  return summariseTerminals(result.terminals, result);
+  const summary = summariseTerminals(result.terminals, result);
+  const sessions = result.hostSessions ?? [];
+  return sessions.length === 0 ? summary : { ...summary, hostSessions: summariseHostSessions(sessions) };
+}
+
+export function summariseHostSessions(sessions: readonly HostSessionResult[]): HostSessionsSummary {
+  const byMode = new Map<string, HostSessionsSummary['byMode'][number]>();
+  for (const s of sessions) {
+    const billing = s.billing ?? 'no licence';
+    const mode = byMode.get(billing) ?? { billing, sessions: 0, chargedSeats: 0, chargedMinor: 0 };
+    mode.sessions++;
+    mode.chargedSeats += s.chargedSeats;
+    mode.chargedMinor += s.chargedMinor;
+    byMode.set(billing, mode);
+  }
+  return {
+    sessions: sessions.length,
+    seats: sum(sessions, (s) => s.seats),
+    seated: sum(sessions, (s) => s.seated),
+    refused: sum(sessions, (s) => s.refused),
+    received: sum(sessions, (s) => s.received),
+    byMode: [...byMode.values()],
+    deletionHeld: sessions.filter((s) => s.deletionHeld).length,
+  };
 }
 
 /** One summary per radio preset, in the order the presets first appear in the fleet. */

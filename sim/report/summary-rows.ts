@@ -18,6 +18,17 @@ export function summaryRows(s: RunSummary): [figure: string, value: string][] {
     ['top-ups', formatCount(s.topUps)],
     ['drops', formatCount(s.drops)],
     ['power losses', formatCount(s.powerLosses)],
+    ...hostSessionRows(s),
     ['invariants', `${s.invariants.held} of ${s.invariants.total} held`],
+  ];
+}
+
+function hostSessionRows(s: RunSummary): [string, string][] {
+  const h = s.hostSessions;
+  if (!h) return [];
+  return [
+    ['host sessions', `${formatCount(h.sessions)} · seats used ${formatCount(h.seated)} of ${formatCount(h.seats)} · ${formatCount(h.refused)} refused seats-full · ${formatCount(h.received)} received`],
+    ['seat charges', h.byMode.map((m) => `${m.billing} ${formatCount(m.chargedSeats)} seats (${formatCount(m.chargedMinor)} minor units)`).join(' · ')],
+    ['deletion after session', `held in ${formatCount(h.deletionHeld)} of ${formatCount(h.sessions)} sessions`],
   ];
 }

@@ -60,15 +60,16 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ⏎ ');
 }
 
-/** `--json`: one JSON object per line — run, terminals, timeline, charges, invariants, expectations, then the summary with the verdict. */
+/** `--json`: one JSON object per line — run, terminals, timeline, charges, host sessions, invariants, expectations, then the summary with the verdict. */
 export function toJsonLines(result: RunResult, options: TableOptions = {}): string {
   const verdict: Verdict = judgeRun(result, options.expect);
-  const { terminals, timeline, charges, invariants, ...run } = result;
+  const { terminals, timeline, charges, invariants, hostSessions, ...run } = result;
   const records: object[] = [
     { type: 'run', ...run },
     ...terminals.map((t) => ({ type: 'terminal', ...t })),
     ...timeline.map((p) => ({ type: 'timeline', ...p })),
     ...charges.map((c) => ({ type: 'charge', ...c })),
+    ...(hostSessions ?? []).map((h) => ({ type: 'host-session', ...h })),
     ...invariants.map((i) => ({ type: 'invariant', ...i })),
     ...verdict.expectations.map((e) => ({ type: 'expectation', ...e })),
     { type: 'summary', passed: verdict.passed, ...verdict.summary },
