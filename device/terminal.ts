@@ -112,6 +112,9 @@ export function createTerminal(hal: Hal, config: TerminalConfig): Terminal {
   let actor: Actor<typeof terminalMachine> | null = null;
   let rt: TerminalRuntime | null = null;
   let hostMode: HostMode | null = null;
+  /** Local sessions open now: the power going ends them without a word or a write. */
+  const peerSessions = new Set<PeerSession>();
+  const hostings = new Set<Hosting>();
   let started = false;
 
   const send = (event: Parameters<Actor<typeof terminalMachine>['send']>[0]) => actor?.send(event);
@@ -229,6 +232,10 @@ export function createTerminal(hal: Hal, config: TerminalConfig): Terminal {
 
     async powerCut() {
       await gate.cut();
+      for (const peer of peerSessions) peer.halt();
+      for (const hosting of hostings) hosting.session.halt();
+      peerSessions.clear();
+      hostings.clear();
       actor?.stop();
       await session.stop();
     },
@@ -285,9 +292,11 @@ export function createTerminal(hal: Hal, config: TerminalConfig): Terminal {
       else throw new FairwayError('not-found', `no part or title ${partOrTitle} on this device`);
     },
 
-    host(part, seats, options) {
-      if (!hostMode) return Promise.reject(new FairwayError('closed', 'the terminal has not started'));
-      return hostMode.host(part, seats, options);
+    async host(part, seats, options) {
+      if (!hostMode) throw new FairwayError('closed', 'the terminal has not started');
+      const hosting = await hostMode.host(part, seats, options);
+      hostings.add(hosting);
+      return hosting;
     },
 
     joinHost(link, options = {}) {
@@ -314,6 +323,8 @@ export function createTerminal(hal: Hal, config: TerminalConfig): Terminal {
           },
         },
       });
+      peerSessions.add(peer);
+      void peer.ended.then(() => peerSessions.delete(peer));
       return peer;
     },
 

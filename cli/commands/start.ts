@@ -3,12 +3,16 @@
  * data folder, the demo catalog imported, users with terminals, credit and prepaid cards, and a
  * fleet of simulated handhelds over a mix of radio presets, in virtual time, with progress and a
  * closing summary (time to first play against whole-title download, goodput against link rate,
- * parts bought, charges, top-ups, invariants). `npm start -- --help` lists the knobs.
+ * parts bought, charges, top-ups, invariants). Beside the fleet, two host sessions (seed 000):
+ * a handheld serving Super Golf (billed per reception) to six nearby handhelds on four seats,
+ * and one serving Pocket Puzzle (billed up front) to three on four; the summary reports seats
+ * used and refused, seat charges by billing mode and whether every peer deleted the part.
+ * `npm start -- --help` lists the knobs.
  */
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { FleetGroup, Scenario } from '../../sim/scenario/index.js';
+import type { FleetGroup, HostSessionSpec, Scenario } from '../../sim/scenario/index.js';
 import { SCENARIO_DEFAULTS } from '../../sim/scenario/index.js';
 import { runWithProgress } from '../sim/run-with-progress.js';
 import { UsageError } from '../usage-error.js';
@@ -26,6 +30,38 @@ export interface MainJobOptions {
   terminals: number;
   minutes: number;
   seed: number;
+}
+
+/**
+ * The main job's two host sessions, one per billing mode, placed inside the run whatever its
+ * length: licensed at 20 % / 25 % of it, ended 40 % / 30 % of it later.
+ */
+export function mainHostSessions(durationMs: number): HostSessionSpec[] {
+  const session = (title: string, at: number, length: number, seats: number, peers: number, extra: Partial<HostSessionSpec>): HostSessionSpec => {
+    const sessionMs = Math.max(2, Math.round(durationMs * length));
+    return {
+      atMs: Math.round(durationMs * at),
+      title,
+      seats,
+      peers,
+      sessionMs,
+      joinSpreadMs: Math.min(60_000, Math.floor(sessionMs / 4)),
+      leaveProbability: 0,
+      peersOffline: 0,
+      storePreset: '3g',
+      localPreset: 'local-wireless',
+      localRadio: {},
+      flashBytes: 6 * 1024 * 1024,
+      credit: 5_000,
+      ...extra,
+    };
+  };
+  return [
+    // Per reception: six friends, four seats (two refused); half without a store link, some walk off.
+    session('super-golf', 0.2, 0.4, 4, 6, { leaveProbability: 0.2, peersOffline: 0.5, localRadio: { dropIntervalMsMean: 30_000 } }),
+    // Up front: a party pack of four seats, three friends come.
+    session('pocket-puzzle', 0.25, 0.3, 4, 3, { storePreset: '4g' }),
+  ];
 }
 
 export function mainScenario(o: MainJobOptions): Scenario {
@@ -58,6 +94,7 @@ export function mainScenario(o: MainJobOptions): Scenario {
       { kind: 'blackout', atMs: Math.round(durationMs * 0.4), durationMs: 60_000, fraction: 0.2 },
       { kind: 'power-loss', ratePerHour: 0.5, fromMs: 0, untilMs: null, offMs: 10_000 },
     ],
+    hostSessions: mainHostSessions(durationMs),
     expect: {},
   };
 }

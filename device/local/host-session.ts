@@ -133,6 +133,17 @@ export class HostSession implements HostContext {
     await Promise.all([...this.connections].map((conn) => this.sendEnd(conn, reason)));
   }
 
+  /**
+   * The host lost its power: no `end` goes out (a dead handheld sends nothing), timers stop and
+   * the connections are dropped. Peers find out by the silence and delete by `exp` at the latest.
+   */
+  halt(): void {
+    if (this.endReason) return;
+    this.endReason = 'host-ended';
+    this.expiryTimer?.cancel();
+    for (const conn of this.connections) void conn.close().catch(() => undefined);
+  }
+
   get ended(): HostEndReason | null {
     return this.endReason;
   }

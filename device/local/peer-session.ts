@@ -443,6 +443,23 @@ export class PeerSession {
 
   // ---- the end ----------------------------------------------------------------------------
 
+  /**
+   * The power went: timers off, the link dropped, nothing written — flash is out of reach now.
+   * The hosted part and its note stay for `cleanupAtStart` to delete at the next start [FW-14.6].
+   */
+  halt(): void {
+    if (this.current === 'over') return;
+    this.current = 'over';
+    for (const timer of [this.resendTimer, this.windowTimer, this.reconnectTimer, this.expiryTimer, ...this.busyTimers]) timer?.cancel();
+    const framed = this.framed;
+    this.framed = null;
+    void framed?.close().catch(() => undefined);
+    const error = new FairwayError('closed', 'the terminal lost its power during the session');
+    if (!this.receivedPart.settled) this.receivedPart.reject(error);
+    this.events.ended?.({ reason: 'failed', error });
+    this.endedWith.resolve('failed');
+  }
+
   /** Ends the session: timers off, link closed, the hosted part and its note deleted [FW-14.6]. */
   private async finish(reason: PeerEndReason, error?: FairwayError): Promise<void> {
     if (this.current === 'over') return this.endedWith.promise.then(() => undefined);
@@ -451,7 +468,8 @@ export class PeerSession {
     const framed = this.framed;
     this.framed = null;
     await framed?.close();
-    await this.deletePart();
+    // A flash that fails now leaves the part to cleanupAtStart at the next start; the session still ends.
+    await this.deletePart().catch(() => undefined);
     if (!this.receivedPart.settled) {
       this.receivedPart.reject(error ?? new FairwayError('closed', `the session ended (${reason}) before the part was received`));
     }

@@ -37,6 +37,8 @@ export interface PeerFacts {
   hostedPartsLeft: string[];
   /** It was powered off at the end and measured after its next start. */
   restarted: boolean;
+  /** Whether the hosted part was in its storage when its battery was pulled; null: never pulled. */
+  heldAtCut: boolean | null;
 }
 
 export interface HostSessionFacts {

@@ -15,6 +15,7 @@
  * SimClock timer; every host and peer event goes into the trace, so the trace hash covers them.
  */
 import type { RunningStore } from '../../broker/store.js';
+import { FairwayError } from '../../sdk/errors.js';
 import type { Hosting } from '../../device/local/host-mode.js';
 import { HostRefusedError } from '../../device/local/index.js';
 import type { PeerSession } from '../../device/local/peer-session.js';
@@ -69,6 +70,8 @@ interface PeerRun {
   facts: PeerFacts;
   link: RadioLink;
   session: PeerSession | null;
+  /** Its battery was pulled (and stays out until finish()). */
+  cut: boolean;
 }
 
 interface SessionRun {
@@ -147,13 +150,19 @@ export class HostSessionsDriver {
           after: null,
           hostedPartsLeft: [],
           restarted: false,
+          heldAtCut: null,
         };
-        run.peers.push({ node, facts, link, session: null });
+        run.peers.push({ node, facts, link, session: null, cut: false });
         run.facts.peers.push(facts);
       });
       return run;
     });
     return new HostSessionsDriver(ctx, sessions);
+  }
+
+  /** What the driver has recorded so far, per session (finish() completes it). */
+  facts(): HostSessionFacts[] {
+    return this.sessions.map((s) => s.facts);
   }
 
   /** Every session terminal, for the fleet-wide invariants (storage limit, integrity). */
@@ -172,7 +181,7 @@ export class HostSessionsDriver {
 
   /** Every host is done (ended and relayed, or failed) and every peer that joined is over. */
   done(): boolean {
-    return this.sessions.every((s) => s.hostDone && s.peers.every((p) => (p.session === null ? s.facts.error !== null : p.session.state === 'over')));
+    return this.sessions.every((s) => s.hostDone && s.peers.every((p) => p.cut || (p.session === null ? s.facts.error !== null : p.session.state === 'over')));
   }
 
   /**
@@ -202,13 +211,27 @@ export class HostSessionsDriver {
     return this.sessions.map((s) => s.facts);
   }
 
-  /** Pulls the battery of one peer now (tests: a peer cut mid-session deletes at its next start). */
-  powerCutPeer(sessionIndex: number, peerIndex: number): void {
+  /**
+   * Pulls the battery of one peer `afterMs` after its join time, and leaves it off (tests: a
+   * peer cut mid-session deletes the hosted part at its next start, which finish() makes).
+   */
+  powerCutPeerAfterJoin(sessionIndex: number, peerIndex: number, afterMs: number): void {
     const peer = this.sessions[sessionIndex]?.peers[peerIndex];
-    if (!peer) return;
-    this.ctx.trace.record({ atMs: this.ctx.time.monotonicMs(), terminal: peer.node.id, kind: 'peer.power-cut' });
-    peer.node.hardware.powerCut();
-    void peer.node.terminal.powerCut();
+    if (!peer) throw new FairwayError('not-found', `no peer ${peerIndex} in host session ${sessionIndex}`);
+    this.ctx.time.setTimer(peer.facts.joinAtMs + afterMs, () => {
+      const part = this.sessions[sessionIndex]!.facts.part;
+      peer.facts.heldAtCut = part !== null && peer.node.terminal.storage().parts.some((p) => p.part === part);
+      this.trace(peer.node.id, 'peer.power-cut', `${peer.session?.state ?? 'not joined'}${peer.facts.heldAtCut ? ' holding the part' : ''}`);
+      peer.node.hardware.powerCut();
+      void peer.node.terminal.powerCut();
+      // The PowerGate stops storage and link, not the clock: the dead terminal's peer session
+      // would go on firing timers (reconnects, the licence's exp) whose deletes now reject. Its
+      // CPU stopped with the battery, so stop the session; what it held stays on flash for the
+      // next start to delete.
+      peer.session?.leave().catch(() => undefined);
+      // Off for good: the driver stops waiting for its session.
+      peer.cut = true;
+    });
   }
 
   private async start(node: SessionTerminal): Promise<void> {
@@ -284,7 +307,8 @@ export class HostSessionsDriver {
       facts.billing = hosting.licence.billing;
       facts.seatPriceMinor = hosting.licence.seatPrice;
       facts.totalMinor = hosting.totalMinor;
-      this.trace(id, 'host.licence', `${facts.licenceId} ${hosting.licence.billing} ${hosting.licence.seats}×${hosting.licence.seatPrice}`);
+      // Not the licence id: the store mints it from its own randomness, outside the run's seed.
+      this.trace(id, 'host.licence', `${hosting.licence.billing} ${hosting.licence.seats}×${hosting.licence.seatPrice}`);
       await this.sleepUntil(spec.atMs + spec.sessionMs);
       await hosting.end();
       facts.ended = true;
@@ -301,7 +325,7 @@ export class HostSessionsDriver {
   private async runPeer(run: SessionRun, peer: PeerRun): Promise<void> {
     const { node, facts } = peer;
     const id = node.id;
-    if (run.facts.error !== null) return;
+    if (run.facts.error !== null || peer.cut) return;
     facts.baseline = await peerFootprint(node.terminal, node.flash);
     facts.joined = true;
     facts.outcome = 'waiting';

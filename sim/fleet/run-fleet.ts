@@ -34,6 +34,11 @@ import { buildTerminalHal, type TerminalHardware } from './terminal-hal.js';
 import { Trace } from './trace.js';
 import { emptySummary, hashSeed, pick, whileTimeRuns } from './fleet-helpers.js';
 import { driveUser, type UserLog } from './user-model.js';
+import { HostSessionsDriver } from './host-sessions.js';
+import { hostSessionResults } from './host-session-results.js';
+import { hostChargesInvariant, hostDeletionInvariant, hostSeatsInvariant } from '../checkers/host-session-invariants.js';
+import { readStoreLicences } from '../checkers/store-licences.js';
+import type { InvariantResult } from '../checkers/invariants.js';
 
 export interface FleetProgress {
   virtualMs: number;
@@ -56,6 +61,8 @@ export interface RunOptions {
   onProgress?: (p: FleetProgress) => void;
   /** Stop early once every player is done (default true). */
   stopWhenDone?: boolean;
+  /** Called once the host-session driver exists, before time starts (tests reach into it). */
+  onHostSessions?: (driver: HostSessionsDriver) => void;
 }
 
 interface FleetTerminal extends CheckedTerminal {
@@ -99,6 +106,7 @@ export async function runFleet(options: RunOptions): Promise<RunResult> {
   let store: RunningStore | null = await startStore(storeOptions);
   const executor = new CartridgeExecutor();
   const fleet: FleetTerminal[] = [];
+  let hostSessions: HostSessionsDriver | null = null;
   const charges: RunResult['charges'] = [];
   const timeline: TimelinePoint[] = [];
   let bytesThisStep = 0;
@@ -123,6 +131,24 @@ export async function runFleet(options: RunOptions): Promise<RunResult> {
       if (store) store.broker.acceptStream(stream, peer);
       else stream.destroy();
     };
+
+    // ---- host sessions: their own hosts and peers, numbered after the fleet -------------------
+    if ((scenario.hostSessions ?? []).length > 0) {
+      hostSessions = await HostSessionsDriver.provision({
+        specs: scenario.hostSessions!,
+        durationMs: scenario.durationMs,
+        seed,
+        time,
+        random,
+        trace,
+        store,
+        storePublicKey,
+        attach,
+        executor,
+        firstIndex: members.length + 1,
+      });
+      options.onHostSessions?.(hostSessions);
+    }
 
     // ---- faults chosen up front from the seed -------------------------------------------------
     const faultRandom = random.fork('faults');
@@ -346,7 +372,9 @@ export async function runFleet(options: RunOptions): Promise<RunResult> {
 
     // ---- run ----------------------------------------------------------------------------------
     for (const t of fleet) await time.track(boot(t));
+    await hostSessions?.boot();
     const allDone = () =>
+      (hostSessions?.done() ?? true) &&
       fleet.every((t) => {
         const s = t.summary.state;
         const log = t.userLog;
@@ -357,17 +385,27 @@ export async function runFleet(options: RunOptions): Promise<RunResult> {
     for (const t of fleet) noteTransfer(t, false);
 
     // ---- invariants (virtual time keeps flowing: a check may wait on the modelled hardware) ---
+    let hostResults: RunResult['hostSessions'];
     const invariants = await whileTimeRuns(time, async () => {
       const liveStore = store ?? (await startStore(storeOptions));
       store = liveStore;
       const crypto = new NodeCrypto();
-      return [
+      // First: session peers left powered off start again (and clean up), so every flash is live.
+      const facts = hostSessions ? await hostSessions.finish() : [];
+      const everyone = [...fleet, ...(hostSessions?.terminals() ?? [])];
+      const checked: InvariantResult[] = [
         await ledgerInvariant(liveStore, time.wallMs()),
-        await chargedOnceInvariant(liveStore, fleet),
-        await storageInvariant(fleet),
-        await integrityInvariant(fleet, storePublicKey, crypto),
-        isolationInvariant(fleet),
+        await chargedOnceInvariant(liveStore, everyone),
+        await storageInvariant(everyone),
+        await integrityInvariant(everyone, storePublicKey, crypto),
+        isolationInvariant(everyone),
       ];
+      if (hostSessions) {
+        const licences = await readStoreLicences(liveStore.database.db, facts.flatMap((f) => (f.licenceId === null ? [] : [f.licenceId])));
+        checked.push(hostSeatsInvariant(facts, licences), hostChargesInvariant(facts, licences), hostDeletionInvariant(facts));
+        hostResults = hostSessionResults(facts, licences);
+      }
+      return checked;
     });
     debugLog('invariants checked');
     for (const inv of invariants) trace.record({ atMs: time.monotonicMs(), terminal: '-', kind: 'invariant', detail: `${inv.held ? 'held' : 'BROKEN'} ${inv.name}` });
@@ -384,11 +422,13 @@ export async function runFleet(options: RunOptions): Promise<RunResult> {
       invariants,
       traceHash: trace.hash(),
       reproduce: options.reproduce,
+      ...(hostResults && { hostSessions: hostResults }),
     };
   } finally {
     // The batteries come out: no goodbyes over a radio whose clock has stopped.
     await whileTimeRuns(time, async () => {
       for (const t of fleet) await t.terminal?.powerCut().catch(() => undefined);
+      for (const t of hostSessions?.terminals() ?? []) await t.terminal?.powerCut().catch(() => undefined);
     }).catch(() => undefined);
     await executor.close().catch(() => undefined);
     await store?.close().catch(() => undefined);

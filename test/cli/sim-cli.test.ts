@@ -51,8 +51,15 @@ describe('fairway start (npm start)', () => {
     const r = await fairway('start', '--terminals', '4', '--minutes', '2', '--data', join(root, 'main'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/time to first play/);
-    expect(r.stdout).toMatch(/invariants\s+5 of 5 held/);
-    expect(await readFile(join(root, 'main', 'report', 'index.html'), 'utf8')).toContain('main-job');
+    // The fleet's five invariants and the three of the two host sessions (one per billing mode).
+    expect(r.stdout).toMatch(/invariants\s+8 of 8 held/);
+    expect(r.stdout).toMatch(/host sessions\s+2 · seats used \d+ of 8 · 2 refused seats-full/);
+    expect(r.stdout).toMatch(/seat charges\s+per-reception \d+ seats \(\d+ minor units\) · upfront 4 seats \(320 minor units\)/);
+    expect(r.stdout).toMatch(/deletion after session\s+held in 2 of 2 sessions/);
+    const html = await readFile(join(root, 'main', 'report', 'index.html'), 'utf8');
+    expect(html).toContain('main-job');
+    expect(html).toContain('<h2>Host sessions</h2>');
+    expect(await readFile(join(root, 'main', 'report', 'junit.xml'), 'utf8')).toMatch(/classname="sim\.main-job\.seed-20261202\.host-session" name="session 2: pocket-puzzle \(upfront, 4 seats\)" time="0"\/>/);
   }, 120_000);
 
   it('refuses a bad knob with a one-line usage error', async () => {

@@ -81,4 +81,25 @@ describe('peers delete the hosted part after the session (claims 2, 9)', () => {
     expect(await peer.session.ended).toBe('left');
     expect(await footprint(peer.storage, peer.parts)).toEqual(baseline);
   });
+
+  it('halts at a power cut without a write or a timer, and the next start deletes what it left', async () => {
+    const fx = await hostFixture({ chunkDelayMs: 20 });
+    const { storage, parts } = await openPeerStorage();
+    const peer = await peerFixture(fx, 1, { storage, parts });
+    const baseline = await footprint(storage, parts);
+    const receiving = peer.session.receive().catch((e: unknown) => e);
+    await settle(fx.clock, () => (peer.session.progress()?.receivedChunks ?? 0) >= 3, 10);
+    const before = await footprint(storage, parts);
+    peer.session.halt();
+    expect(await peer.session.ended).toBe('failed');
+    expect(await receiving).toMatchObject({ kind: 'closed' });
+    // Time runs on past exp: no timer of the halted session writes or deletes anything.
+    fx.clock.advance(fx.licence.exp - fx.clock.wallMs() + 60_000);
+    await settle(fx.clock, () => true);
+    expect(await footprint(storage, parts)).toEqual(before);
+    const rebooted = storage.reopen();
+    const reopenedParts = await StorageManager.open(rebooted, { systemReserveBytes: 16 * 1024 });
+    expect(await PeerSession.cleanupAtStart(rebooted, reopenedParts)).toEqual(['golf-h02']);
+    expect(await footprint(rebooted, reopenedParts)).toEqual(baseline);
+  });
 });
