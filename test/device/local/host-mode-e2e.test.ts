@@ -16,6 +16,7 @@ import { expectRejection } from '../../../sdk/testing/expect-error.js';
 import { MemoryStorage, ScriptedLink } from '../../../sdk/testing/mocks/index.js';
 import { seed } from '../../support/seed.js';
 import { startTestStore, type TestStore } from '../../support/store-fixture.js';
+import { writePocketPuzzle } from '../../../sim/catalog/index.js';
 import { closeSharedExecutor, fastTerminal, freshDevice, writeRawTitle } from '../terminal/terminal-fixture.js';
 
 const PART_BYTES = 40_000;
@@ -35,7 +36,11 @@ beforeAll(async () => {
   }
   await writeRawTitle(join(root, 'solo'), 'solo', PART_BYTES, CHUNK_BYTES, seed + 1, PART_PRICE);
   await store.importTitle(join(root, 'solo'));
+  const puzzle = await writePocketPuzzle(root, { seed });
+  await store.importTitle(puzzle.folder);
+  puzzleFirstPart = puzzle.parts[0]!.id;
 });
+let puzzleFirstPart: string;
 
 afterAll(async () => {
   await closeSharedExecutor();
@@ -171,7 +176,23 @@ describe(`host mode against a real store (seed ${seed})`, () => {
     await peer.terminal.stop();
   });
 
-  it('refuses a licence for a part the user never bought, and for a title with no seat rule', async () => {
+  it('a peer plays the hosted program during the session, and not after it', async () => {
+    const host = await hostWithPart('pocket-puzzle', 5_000);
+    const hosting = await host.terminal.host(puzzleFirstPart, 1);
+    const peer = await startTerminal(0);
+    const session = peer.terminal.joinHost(localLinkTo(hosting));
+    const reception = await session.receive();
+    const outcome = await peer.terminal.playHosted(session, reception);
+    expect(Object.keys(outcome.results).length).toBeGreaterThan(0);
+    await hosting.end();
+    await session.ended;
+    await expectRejection(() => peer.terminal.playHosted(session, reception), ['closed']);
+    expect(peer.terminal.storage().parts).toEqual([]);
+    await host.terminal.stop();
+    await peer.terminal.stop();
+  });
+
+  it('claim 6: a terminal acts as a server only for a part its store made licensable and it owns: not for a part never bought, nor for a title with no seat rule', async () => {
     const host = await hostWithPart('solo');
     await expectRejection(() => host.terminal.host('party-golf-p1', 1), ['invalid-argument']);
     const noRule = await host.terminal.host('solo-p1', 1).catch((e: unknown) => e);
