@@ -106,6 +106,14 @@ export class SimFlash implements Storage {
     return this.medium.tornWrites;
   }
 
+  /**
+   * What the medium holds now, powered or not: the test bench reading the chip, not a device
+   * call (an invariant checked while a terminal is off must still see its flash).
+   */
+  inspectUsage(): StorageUsage {
+    return { capacityBytes: this.medium.capacityBytes, usedBytes: this.medium.usedBytes };
+  }
+
   /** Whether the flash has power (false between powerCut() and powerOn()). */
   get powered(): boolean {
     return this.medium.powered;

@@ -25,4 +25,12 @@ describe('the storage invariant', () => {
     expect(result.detail).toContain('hh-1');
     expect(result.detail).toContain('1 writes refused');
   });
+
+  it('checks a terminal that is off at the end of the run, from what its flash holds', async () => {
+    const flash = SimFlash.create({ capacityBytes: 100, time: new SimClock(), random: SimRandom.fromSeed(1) });
+    await flash.write('a', 0, new Uint8Array(60));
+    flash.powerCut();
+    const result = await storageInvariant([terminalWith(flash)]);
+    expect(result.held).toBe(true);
+  });
 });
