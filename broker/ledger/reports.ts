@@ -37,7 +37,11 @@ export interface SalesLine {
   sales: number;
   userPaidMinor: number;
   sponsorPaidMinor: number;
-  /** What the provider was credited: user and sponsor shares together. */
+  /** Seats of hosted sessions charged [FW-13]: all approved seats of upfront licences, one per reception otherwise. */
+  seats: number;
+  /** What those seats cost their hosts' users. */
+  seatsMinor: number;
+  /** What the provider was credited: user, sponsor and seat shares together. */
   grossMinor: number;
 }
 
@@ -112,7 +116,53 @@ async function sales(ctx: LedgerContext, key: SalesKey, window: SalesWindow): Pr
     .groupBy(key)
     .orderBy(key)
     .execute();
-  return rows.map((r) => ({ ...r, grossMinor: r.userPaidMinor + r.sponsorPaidMinor }));
+  const seats = await seatSales(ctx, SEAT_KEYS[key], sinceMs, untilMs);
+  const lines = new Map<string, SalesLine>();
+  for (const r of rows) lines.set(r.key, { key: r.key, sales: r.sales, userPaidMinor: r.userPaidMinor, sponsorPaidMinor: r.sponsorPaidMinor, seats: 0, seatsMinor: 0, grossMinor: 0 });
+  for (const [k, sold] of seats) {
+    const line = lines.get(k) ?? { key: k, sales: 0, userPaidMinor: 0, sponsorPaidMinor: 0, seats: 0, seatsMinor: 0, grossMinor: 0 };
+    line.seats += sold.seats;
+    line.seatsMinor += sold.minor;
+    lines.set(k, line);
+  }
+  return [...lines.values()]
+    .map((line) => ({ ...line, grossMinor: line.userPaidMinor + line.sponsorPaidMinor + line.seatsMinor }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+const SEAT_KEYS = { 'parts.title_id': 'licences.title_id', 'transfers.part_id': 'licences.part_id', 'transfers.provider': 'licences.provider' } as const;
+type SeatKey = (typeof SEAT_KEYS)[SalesKey];
+
+/**
+ * Seats charged in the window, by key: an upfront licence's seats all at its charge, a
+ * per-reception licence's one by one as each peer's seat was charged.
+ */
+async function seatSales(ctx: LedgerContext, key: SeatKey, sinceMs: number | undefined, untilMs: number | undefined): Promise<Map<string, { seats: number; minor: number }>> {
+  const upfront = await ctx.db
+    .selectFrom('licences')
+    .select([sql.ref<string>(key).as('key'), sql<number>`cast(sum(licences.seats) as bigint)`.as('seats'), sql<number>`cast(sum(licences.seats * licences.seat_price_minor) as bigint)`.as('minor')])
+    .where('licences.billing', '=', 'upfront')
+    .where('licences.charged_at', 'is not', null)
+    .$if(sinceMs !== undefined, (q) => q.where('licences.charged_at', '>=', sinceMs!))
+    .$if(untilMs !== undefined, (q) => q.where('licences.charged_at', '<', untilMs!))
+    .groupBy(key)
+    .execute();
+  const perReception = await ctx.db
+    .selectFrom('seat_charges')
+    .innerJoin('licences', 'licences.id', 'seat_charges.licence_id')
+    .select([sql.ref<string>(key).as('key'), sql<number>`count(*)`.as('seats'), sql<number>`cast(sum(licences.seat_price_minor) as bigint)`.as('minor')])
+    .$if(sinceMs !== undefined, (q) => q.where('seat_charges.charged_at', '>=', sinceMs!))
+    .$if(untilMs !== undefined, (q) => q.where('seat_charges.charged_at', '<', untilMs!))
+    .groupBy(key)
+    .execute();
+  const out = new Map<string, { seats: number; minor: number }>();
+  for (const r of [...upfront, ...perReception]) {
+    const sum = out.get(r.key) ?? { seats: 0, minor: 0 };
+    sum.seats += Number(r.seats);
+    sum.minor += Number(r.minor);
+    out.set(r.key, sum);
+  }
+  return out;
 }
 
 export const salesByTitle = (ctx: LedgerContext, window: SalesWindow = {}) => sales(ctx, 'parts.title_id', window);

@@ -35,14 +35,14 @@ export function registerLedger(store: Command): void {
   storeOptions(
     store
       .command('sales')
-      .description('Sales report: charged transfers and money per title, part or provider')
+      .description('Sales report: charged transfers, hosted-session seats and money per title, part or provider')
       .option('--by <what>', 'title, part or provider', 'title'),
   ).action(async (o: StoreCliOptions & { by: string }) => {
     const report = { title: salesByTitle, part: salesByPart, provider: salesByProvider }[o.by];
     if (!report) throw new CliInputError(`--by must be title, part or provider, not "${o.by}"`);
     await withStore(o, async ({ ledger }) => {
       const lines = await report(ledger, {});
-      print(o, lines, () => table([o.by, 'sales', 'users paid', 'sponsors paid', 'gross'], lines.map((l) => [l.key, l.sales, l.userPaidMinor, l.sponsorPaidMinor, l.grossMinor])));
+      print(o, lines, () => table([o.by, 'sales', 'users paid', 'sponsors paid', 'seats', 'seats paid', 'gross'], lines.map((l) => [l.key, l.sales, l.userPaidMinor, l.sponsorPaidMinor, l.seats, l.seatsMinor, l.grossMinor])));
     });
   });
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { licenceChargeRef, seatChargeRef } from '../../../broker/ledger/index.js';
 import { expectKind } from '../../support/expect-fairway.js';
 import type { OpenFresh } from '../db/test-databases.js';
-import { deviceOf, fund, holdFor, PARTS, snapshot, T0 } from './fixtures.js';
+import { deviceOf, fund, holdFor, PARTS, PROVIDER, snapshot, T0, TITLE } from './fixtures.js';
 import { enrolPeers, GRACE_MS, licenceFor, licenceReceiptFor, noticeFor, PEERS, SEAT_PRICE, SESSION_MS } from './licence-fixtures.js';
 import { useTestStore } from './ledger-suite.js';
 
@@ -102,6 +102,24 @@ export function describeLicences(name: string, openFresh: OpenFresh): void {
       const seats = await handle.db.selectFrom('ledger_txns').select('ref').where('kind', '=', 'seat').orderBy('id').execute();
       expect(seats.map((s) => s.ref)).toEqual([seatChargeRef(licence.licenceId, PEERS[0]), seatChargeRef(licence.licenceId, PEERS[1])]);
       expect(await ledger.checkInvariants(T0 + 8)).toEqual([]);
+    });
+
+    it('counts charged seats in the sales reports: all of an upfront licence at its charge, one per reception otherwise', async () => {
+      const { ledger, handle } = store();
+      await enrolPeers(handle.db);
+      await fund(ledger, 'alice', 2000);
+      const perReception = await granted('alice', 3, 'per-reception');
+      await seat(perReception.licenceId, PEERS[0], T0 + 10);
+      await seat(perReception.licenceId, PEERS[1], T0 + 20);
+      const upfrontLicence = await granted('alice', 4, 'upfront', T0 + 30);
+      await upfront(upfrontLicence.licenceId, 'alice', T0 + 40);
+      const unreceipted = await granted('alice', 2, 'upfront', T0 + 50);
+      void unreceipted;
+      const seatsOf = (lines: { key: string; seats: number; seatsMinor: number; grossMinor: number }[], key: string) => lines.find((l) => l.key === key);
+      expect(seatsOf(await ledger.salesByTitle(), TITLE)).toMatchObject({ seats: 6, seatsMinor: 6 * SEAT_PRICE });
+      expect(seatsOf(await ledger.salesByProvider(), PROVIDER)).toMatchObject({ seats: 6, seatsMinor: 6 * SEAT_PRICE });
+      // A window sees only what was charged inside it.
+      expect(seatsOf(await ledger.salesByTitle({ sinceMs: T0 + 15, untilMs: T0 + 35 }), TITLE)).toMatchObject({ seats: 1, seatsMinor: SEAT_PRICE, grossMinor: SEAT_PRICE });
     });
 
     it('settles a per-reception licence after exp + grace: the rest is released and later notices get licence-closed', async () => {

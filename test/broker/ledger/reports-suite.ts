@@ -55,12 +55,12 @@ export function describeReports(name: string, openFresh: OpenFresh): void {
     it('sums sales per title, part and provider, splitting user and sponsor shares', async () => {
       await trade();
       const { ledger } = store();
-      expect(await ledger.salesByTitle()).toEqual([{ key: TITLE, sales: 3, userPaidMinor: 1200, sponsorPaidMinor: 400, grossMinor: 1600 }]);
+      expect(await ledger.salesByTitle()).toEqual([{ key: TITLE, sales: 3, userPaidMinor: 1200, sponsorPaidMinor: 400, seats: 0, seatsMinor: 0, grossMinor: 1600 }]);
       expect(await ledger.salesByPart()).toEqual([
-        { key: 'golf-h01', sales: 2, userPaidMinor: 1000, sponsorPaidMinor: 0, grossMinor: 1000 },
-        { key: 'golf-h03', sales: 1, userPaidMinor: 200, sponsorPaidMinor: 400, grossMinor: 600 },
+        { key: 'golf-h01', sales: 2, userPaidMinor: 1000, sponsorPaidMinor: 0, seats: 0, seatsMinor: 0, grossMinor: 1000 },
+        { key: 'golf-h03', sales: 1, userPaidMinor: 200, sponsorPaidMinor: 400, seats: 0, seatsMinor: 0, grossMinor: 600 },
       ]);
-      expect(await ledger.salesByProvider()).toEqual([{ key: PROVIDER, sales: 3, userPaidMinor: 1200, sponsorPaidMinor: 400, grossMinor: 1600 }]);
+      expect(await ledger.salesByProvider()).toEqual([{ key: PROVIDER, sales: 3, userPaidMinor: 1200, sponsorPaidMinor: 400, seats: 0, seatsMinor: 0, grossMinor: 1600 }]);
       expect(await ledger.salesByPart({ sinceMs: T0 + 1000 })).toEqual([]);
     });
   });
