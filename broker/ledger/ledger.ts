@@ -16,6 +16,7 @@ import { cancelOffer, credit, findOpenTransfer, getTransfer, placeHold, release,
 import { checkInvariants, type InvariantViolation } from './invariants.js';
 import { captureLicence } from './licence-capture.js';
 import { getLicence, ownsPart, placeLicenceHold, settleLicences } from './licences.js';
+import { listLicences, type LicenceFilter, type LicenceLine } from './licence-report.js';
 import type { CaptureLicenceInput, CaptureLicenceResult, ChargeSeatInput, ChargeSeatResult, LicenceRecord, PlaceLicenceInput, PlaceLicenceResult, SettleResult } from './licence-types.js';
 import * as reports from './reports.js';
 import { chargeSeat } from './seat-capture.js';
@@ -147,6 +148,10 @@ export class Ledger {
   }
 
   /** Whether the user was ever charged for the part (may host it) [FW-13.2 #3]. */
+  listLicences(filter?: LicenceFilter): Promise<LicenceLine[]> {
+    return listLicences(this.ctx, filter);
+  }
+
   ownsPart(userId: string, partId: string): Promise<boolean> {
     return ownsPart(this.ctx, userId, partId);
   }

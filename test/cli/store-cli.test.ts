@@ -112,4 +112,14 @@ describe('fairway store (operator commands)', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--by must be title, part or provider');
   });
+
+  it('lists seat licences, filtered by user or state, and refuses an unknown state', async () => {
+    const all = await fairway(['store', 'licences', '--json']);
+    expect(all.code).toBe(0);
+    expect(JSON.parse(all.stdout)).toEqual([]);
+    expect((await fairway(['store', 'licences', '--state', 'open', '--user', 'alice'])).stdout).toContain('no licences');
+    const bad = await fairway(['store', 'licences', '--state', 'lost']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--state must be one of open, charged, settled, released');
+  });
 });

@@ -4,6 +4,8 @@
  */
 import type { Command } from 'commander';
 import { adjustBalance } from '../../../broker/ledger/adjust.js';
+import { listLicences, LICENCE_STATES } from '../../../broker/ledger/licence-report.js';
+import type { LicenceState } from '../../../broker/db/schema.js';
 import { allPostings, postingsOfTitle, postingsOfUser, salesByPart, salesByProvider, salesByTitle, type PostingLine } from '../../../broker/ledger/reports.js';
 import { CliInputError, parseCount, parseMinor, print, storeOptions, table, withStore, type StoreCliOptions } from './shared.js';
 
@@ -43,6 +45,29 @@ export function registerLedger(store: Command): void {
     await withStore(o, async ({ ledger }) => {
       const lines = await report(ledger, {});
       print(o, lines, () => table([o.by, 'sales', 'users paid', 'sponsors paid', 'seats', 'seats paid', 'gross'], lines.map((l) => [l.key, l.sales, l.userPaidMinor, l.sponsorPaidMinor, l.seats, l.seatsMinor, l.grossMinor])));
+    });
+  });
+
+  storeOptions(
+    store
+      .command('licences')
+      .description('Seat licences of hosted sessions: host, part, billing, seats charged of approved, what is still held')
+      .option('--user <id>', 'only this user’s licences')
+      .option('--state <state>', `only licences in this state (${LICENCE_STATES.join(', ')})`)
+      .option('--limit <n>', 'newest first, at most this many', '1000'),
+  ).action(async (o: StoreCliOptions & { user?: string; state?: string; limit: string }) => {
+    if (o.state !== undefined && !LICENCE_STATES.includes(o.state as LicenceState)) throw new CliInputError(`--state must be one of ${LICENCE_STATES.join(', ')}, not "${o.state}"`);
+    const limit = parseCount(o.limit, '--limit', 100_000);
+    await withStore(o, async ({ ledger }) => {
+      const lines = await listLicences(ledger, { limit, ...(o.user ? { userId: o.user } : {}), ...(o.state ? { state: o.state as LicenceState } : {}) });
+      print(o, lines, () =>
+        lines.length === 0
+          ? 'no licences'
+          : table(
+              ['licence', 'host', 'user', 'part', 'billing', 'seats charged', 'seat price', 'held', 'state', 'exp'],
+              lines.map((l) => [l.licenceId, l.hostDeviceId, l.userId, l.partId, l.billing, `${l.chargedSeats}/${l.seats}`, l.seatPriceMinor, l.heldMinor, l.state, new Date(l.exp).toISOString()]),
+            ),
+      );
     });
   });
 

@@ -122,6 +122,24 @@ export function describeLicences(name: string, openFresh: OpenFresh): void {
       expect(seatsOf(await ledger.salesByTitle({ sinceMs: T0 + 15, untilMs: T0 + 35 }), TITLE)).toMatchObject({ seats: 1, seatsMinor: SEAT_PRICE, grossMinor: SEAT_PRICE });
     });
 
+    it('lists licences for the operator, newest first, by user and state, without the signed bytes', async () => {
+      const { ledger } = store();
+      await fund(ledger, 'alice', 2000);
+      const first = await granted('alice', 2, 'upfront', T0 + 1);
+      const second = await granted('alice', 3, 'per-reception', T0 + 2);
+      await upfront(first.licenceId, 'alice', T0 + 3);
+      const lines = await ledger.listLicences({});
+      expect(lines.map((l) => [l.licenceId, l.state, l.seats, l.chargedSeats])).toEqual([
+        [second.licenceId, 'open', 3, 0],
+        [first.licenceId, 'charged', 2, 2],
+      ]);
+      expect(lines[0]).not.toHaveProperty('licence');
+      expect((await ledger.listLicences({ state: 'charged' })).map((l) => l.licenceId)).toEqual([first.licenceId]);
+      expect(await ledger.listLicences({ userId: 'bob' })).toEqual([]);
+      await expectKind(() => ledger.listLicences({ state: 'lost' as never }), 'out-of-range');
+      await expectKind(() => ledger.listLicences({ limit: 0 }), 'out-of-range');
+    });
+
     it('settles a per-reception licence after exp + grace: the rest is released and later notices get licence-closed', async () => {
       const { ledger, handle } = store();
       await enrolPeers(handle.db);
