@@ -27,6 +27,8 @@ export interface PeerFacts {
   /** Seat the host gave it, if any. */
   seat: number | null;
   outcome: PeerOutcome;
+  /** It played the hosted part during the session (a peer needs no store to play). */
+  played: boolean;
   /** The host's refusal code, when refused. */
   refusal: string | null;
   /** How the peer session ended (`host-ended`, `left`, `failed`, …), null while not over. */

@@ -21,6 +21,7 @@ export function hostSessionResults(sessions: readonly HostSessionFacts[], store:
       seated: new Set(s.seated).size,
       refused: new Set(s.refusedSeatsFull).size,
       received: new Set(s.noticed).size,
+      played: s.peers.filter((p) => p.played).length,
       left: s.peers.filter((p) => p.outcome === 'left').length,
       chargedSeats: row?.chargedSeats ?? 0,
       chargedMinor: row?.chargedMinor ?? 0,

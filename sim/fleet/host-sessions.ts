@@ -144,6 +144,7 @@ export class HostSessionsDriver {
           joined: false,
           seat: null,
           outcome: 'not-joined',
+          played: false,
           refusal: null,
           endReason: null,
           baseline: null,
@@ -346,8 +347,18 @@ export class HostSessionsDriver {
     });
     peer.session = session;
     session.receive().then(
-      () => {
+      (reception) => {
         facts.outcome = 'received';
+        // The peer plays what it received, with no store in the loop, while the session lasts.
+        // Not tracked as a whole: the play ends on a virtual timer, which a tracked promise would
+        // stop from ever firing (the sim executor tracks its own real work).
+        node.terminal.playHosted(session, reception).then(
+          () => {
+            facts.played = true;
+            this.trace(id, 'peer.played', reception.manifest.part);
+          },
+          (error: unknown) => this.trace(id, 'peer.playFailed', error instanceof Error ? error.message : String(error)),
+        );
       },
       (error: unknown) => {
         if (error instanceof HostRefusedError) {

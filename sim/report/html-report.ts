@@ -112,10 +112,10 @@ function hostSessionsSection(result: RunResult): string {
   if (sessions.length === 0) return '';
   return `<h2>Host sessions</h2>
 ${table(
-  ['title', 'host', 'billing', 'seats', 'peers tried', 'seated', 'refused', 'received', 'left', 'charged seats', 'amount', 'deletion', 'problems'],
+  ['title', 'host', 'billing', 'seats', 'peers tried', 'seated', 'refused', 'received', 'played', 'left', 'charged seats', 'amount', 'deletion', 'problems'],
   sessions.map((s) => ({
     failed: s.problems.length > 0,
-    cells: [s.title, s.host, s.billing ?? 'no licence', s.seats, s.peersTried, s.seated, s.refused, s.received, s.left, s.chargedSeats, s.chargedMinor, s.deletionHeld ? 'held' : 'FAILED', s.problems.join('; ')],
+    cells: [s.title, s.host, s.billing ?? 'no licence', s.seats, s.peersTried, s.seated, s.refused, s.received, s.played ?? 0, s.left, s.chargedSeats, s.chargedMinor, s.deletionHeld ? 'held' : 'FAILED', s.problems.join('; ')],
   })),
 )}
 `;

@@ -42,6 +42,8 @@ export interface HostSessionResult {
   refused: number;
   /** Distinct peers whose whole-part notice the host kept. */
   received: number;
+  /** Peers that played the hosted part during the session. */
+  played?: number;
   /** Peers that left part-way. */
   left: number;
   /** Seats the store charged, and the amount, from its ledger. */

@@ -43,6 +43,7 @@ export interface HostSessionsSummary {
   seated: number;
   refused: number;
   received: number;
+  played: number;
   /** Seat charges per billing mode, in the order the modes first appear. */
   byMode: { billing: string; sessions: number; chargedSeats: number; chargedMinor: number }[];
   /** Sessions whose every peer deleted the part. */
@@ -71,6 +72,7 @@ export function summariseHostSessions(sessions: readonly HostSessionResult[]): H
     seated: sum(sessions, (s) => s.seated),
     refused: sum(sessions, (s) => s.refused),
     received: sum(sessions, (s) => s.received),
+    played: sum(sessions, (s) => s.played ?? 0),
     byMode: [...byMode.values()],
     deletionHeld: sessions.filter((s) => s.deletionHeld).length,
   };

@@ -27,7 +27,7 @@ function hostSessionRows(s: RunSummary): [string, string][] {
   const h = s.hostSessions;
   if (!h) return [];
   return [
-    ['host sessions', `${formatCount(h.sessions)} · seats used ${formatCount(h.seated)} of ${formatCount(h.seats)} · ${formatCount(h.refused)} refused seats-full · ${formatCount(h.received)} received`],
+    ['host sessions', `${formatCount(h.sessions)} · seats used ${formatCount(h.seated)} of ${formatCount(h.seats)} · ${formatCount(h.refused)} refused seats-full · ${formatCount(h.received)} received · ${formatCount(h.played)} played`],
     ['seat charges', h.byMode.map((m) => `${m.billing} ${formatCount(m.chargedSeats)} seats (${formatCount(m.chargedMinor)} minor units)`).join(' · ')],
     ['deletion after session', `held in ${formatCount(h.deletionHeld)} of ${formatCount(h.sessions)} sessions`],
   ];

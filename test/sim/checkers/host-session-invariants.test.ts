@@ -11,7 +11,7 @@ import type { HostSessionFacts, PeerFacts } from '../../../sim/fleet/host-sessio
 const FOOT = { flashBytes: 0, blobs: [], reservedBytes: 0 };
 
 function peer(id: string, over: Partial<PeerFacts> = {}): PeerFacts {
-  return { id, offline: false, joinAtMs: 0, leaveAtFraction: null, joined: true, seat: 1, outcome: 'received', refusal: null, endReason: 'host-ended', baseline: FOOT, after: FOOT, hostedPartsLeft: [], restarted: false, heldAtCut: null, ...over };
+  return { id, offline: false, joinAtMs: 0, leaveAtFraction: null, joined: true, seat: 1, outcome: 'received', played: false, refusal: null, endReason: 'host-ended', baseline: FOOT, after: FOOT, hostedPartsLeft: [], restarted: false, heldAtCut: null, ...over };
 }
 
 function session(over: Partial<HostSessionFacts> = {}): HostSessionFacts {

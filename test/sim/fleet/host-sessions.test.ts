@@ -31,9 +31,11 @@ describe('the host-session scenario', () => {
     // Per reception: one seat per peer whose notice reached the store (via the host's relay at the latest).
     expect(golf!.received).toBeGreaterThan(0);
     expect(golf!.chargedSeats).toBe(Math.min(4, golf!.received));
+    // Every peer that received the part played it during the session, with no store in the loop.
+    expect(golf!.played).toBe(golf!.received);
     expect(golf!.chargedMinor).toBe(golf!.chargedSeats * 120);
     // Up front: all four approved seats charged once with the licence, though only three peers came.
-    expect(puzzle).toMatchObject({ title: 'pocket-puzzle', billing: 'upfront', seats: 4, peersTried: 3, seated: 3, refused: 0, received: 3, chargedSeats: 4, chargedMinor: 320, deletionHeld: true, problems: [] });
+    expect(puzzle).toMatchObject({ title: 'pocket-puzzle', billing: 'upfront', seats: 4, peersTried: 3, seated: 3, refused: 0, received: 3, played: 3, chargedSeats: 4, chargedMinor: 320, deletionHeld: true, problems: [] });
   }, 60_000);
 
   it('a peer whose battery is pulled mid-session deletes the hosted part at its next start', async () => {
