@@ -13,63 +13,22 @@
  * its own clock, `leave()`, or at the next start `cleanupAtStart` [FW-14.6].
  */
 import { FairwayError, isFairwayError } from '../../sdk/errors.js';
-import type { Clock, Timer } from '../../sdk/hal/clock.js';
-import type { Crypto, Signer } from '../../sdk/hal/crypto.js';
-import type { Link } from '../../sdk/hal/link.js';
+import type { Timer } from '../../sdk/hal/clock.js';
 import type { Storage } from '../../sdk/hal/storage.js';
-import { seatNoticeArtefact, type Licence } from '../../sdk/licence/index.js';
+import { seatNoticeArtefact } from '../../sdk/licence/index.js';
 import { decodeLocalMessage, DEFAULT_MAX_FRAME_BYTES, encodeLocalMessage, type HostMessage, type LocalMessageOf, type PeerMessage } from '../../sdk/local/index.js';
-import { equalBytes, type Manifest } from '../../sdk/manifest/manifest.js';
+import { equalBytes } from '../../sdk/manifest/manifest.js';
 import { managerPartFiles } from '../actors/part-files.js';
-import type { DownloadConfig } from '../download/download-config.js';
 import { PartDownload, type DownloadProgress } from '../download/part-download.js';
 import type { StorageManager } from '../storage/storage-manager.js';
 import { FramedConnection, type ReadEnd } from './framed-connection.js';
 import { cleanupHostedParts, removeHostedRecord, writeHostedRecord } from './hosted-record.js';
 import { HostRefusedError } from './peer-errors.js';
 import { verifyJoined, type VerifiedSession } from './peer-verify.js';
+import { deferred } from './deferred.js';
+import type { PeerEndReason, PeerEvents, PeerReception, PeerSessionOptions, PeerState } from './peer-types.js';
 
-export type PeerEndReason = 'host-ended' | 'licence-expired' | 'left' | 'failed';
-export type PeerState = 'idle' | 'joining' | 'streaming' | 'noticing' | 'received' | 'over';
-
-export interface PeerReception {
-  licence: Licence;
-  manifest: Manifest;
-  seat: number;
-  /** The signed notice [FW-13.5], exact bytes: the terminal may also send it to the store. */
-  notice: Uint8Array;
-}
-
-export interface PeerEvents {
-  joined(info: { seat: number; rejoin: boolean }): void;
-  dropped(info: { reason: ReadEnd['kind'] }): void;
-  received(info: { part: string }): void;
-  ended(info: { reason: PeerEndReason; error?: FairwayError }): void;
-}
-
-export interface PeerSessionOptions {
-  /** This terminal's device id: the `peer` of `join` and the kid of its notice. */
-  peerId: string;
-  /** The local link to the host. */
-  link: Link;
-  storePublicKey: Uint8Array;
-  crypto: Crypto;
-  /** This device's key, for the notice. */
-  signer: Signer;
-  clock: Clock;
-  /** For the durable note of the hosted part. */
-  storage: Storage;
-  /** Reserves the hosted part like any part; released when it is deleted. */
-  parts: StorageManager;
-  downloadConfig?: Partial<DownloadConfig>;
-  /** `join` and `notice` are resent after this long without an answer; default 2 000 ms. */
-  requestTimeoutMs?: number;
-  /** First wait before reconnecting after a drop, doubled up to maxReconnectDelayMs; default 250 ms. */
-  reconnectDelayMs?: number;
-  maxReconnectDelayMs?: number;
-  maxFrameBytes?: number;
-  events?: Partial<PeerEvents>;
-}
+export type { PeerEndReason, PeerState, PeerReception, PeerEvents, PeerSessionOptions } from './peer-types.js';
 
 type PeerOutbound = PeerMessage extends infer M ? (M extends unknown ? Omit<M, 'v'> : never) : never;
 
@@ -79,28 +38,6 @@ const TRANSIENT_ERRORS = new Set(['internal', 'busy', 'rate-limited']);
 const MAX_WINDOW_RIDS = 256;
 const utf8 = new TextEncoder();
 
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-  settled: boolean;
-}
-
-function deferred<T>(): Deferred<T> {
-  const d = { settled: false } as Deferred<T>;
-  d.promise = new Promise<T>((resolve, reject) => {
-    d.resolve = (v) => {
-      d.settled = true;
-      resolve(v);
-    };
-    d.reject = (e) => {
-      d.settled = true;
-      reject(e);
-    };
-  });
-  d.promise.catch(() => undefined);
-  return d;
-}
 
 export class PeerSession {
   private current: PeerState = 'idle';
