@@ -48,6 +48,17 @@ const CLEAN_BITS_PER_S = 1_000_000;
 const TERMINAL_CHUNK_BYTES = 16 * 1024;
 const BASELINE_BLOCK_BYTES = 4 * 1024;
 
+/** FAIRWAY_BENCH_SEED replays the bench with other part bytes, keys and radio draws (default 20261123). */
+export function seedFromEnv(env: NodeJS.ProcessEnv): number {
+  const text = env.FAIRWAY_BENCH_SEED;
+  if (text === undefined || text === '') return DEFAULTS.seed;
+  const value = Number(text);
+  if (!/^[0-9]+$/.test(text.trim()) || value > 0xffff_ffff) {
+    throw new FairwayError('invalid-argument', `FAIRWAY_BENCH_SEED must be a whole number in 0–4294967295, not ${JSON.stringify(text)}`, 'FAIRWAY_BENCH_SEED');
+  }
+  return value;
+}
+
 /** A clean 1 Mbit/s link with `rttMs` round trip: no jitter, no stalls, no drops. */
 export function cleanProfile(rttMs: number): RadioProfile {
   return resolveProfile({
@@ -62,7 +73,7 @@ export function cleanProfile(rttMs: number): RadioProfile {
 }
 
 export async function benchLink(_durationMs: number, overrides: Partial<LinkBenchOptions> = {}): Promise<Figure[]> {
-  const options: LinkBenchOptions = { ...DEFAULTS, log: (line) => process.stderr.write(`link: ${line}\n`), ...overrides };
+  const options: LinkBenchOptions = { ...DEFAULTS, seed: seedFromEnv(process.env), log: (line) => process.stderr.write(`link: ${line}\n`), ...overrides };
   checkOptions(options);
   const { seed, partBytes, weakPartBytes, log } = options;
   const measure = async (what: string, downloader: 'terminal' | 'stop-and-wait', profile: RadioProfile, sizeBytes: number, chunkBytes: number): Promise<DownloadMeasurement> => {

@@ -5,7 +5,7 @@
  * that one seed gives the same figures twice.
  */
 import { describe, expect, it } from 'vitest';
-import { benchLink, cleanProfile, type LinkBenchOptions } from '../../cli/bench/link.js';
+import { benchLink, cleanProfile, seedFromEnv, type LinkBenchOptions } from '../../cli/bench/link.js';
 import { UpGoodMeter } from '../../cli/bench/link/up-good-meter.js';
 import { benchTtfp, type TtfpBenchOptions } from '../../cli/bench/ttfp.js';
 import { BENCHES } from '../../cli/commands/bench.js';
@@ -125,5 +125,14 @@ describe('bench registry', () => {
   it('offers `fairway bench link` and `fairway bench ttfp`', () => {
     expect(BENCHES.link?.about).toMatch(/stop-and-wait/);
     expect(BENCHES.ttfp?.about).toMatch(/first play/);
+  });
+});
+
+describe('the link bench seed', () => {
+  it('takes FAIRWAY_BENCH_SEED when given, the fixed default otherwise, and refuses anything but a u32', () => {
+    expect(seedFromEnv({})).toBe(20_261_123);
+    expect(seedFromEnv({ FAIRWAY_BENCH_SEED: '' })).toBe(20_261_123);
+    expect(seedFromEnv({ FAIRWAY_BENCH_SEED: '7' })).toBe(7);
+    for (const bad of ['x', '-1', '1.5', '4294967296']) expect(() => seedFromEnv({ FAIRWAY_BENCH_SEED: bad })).toThrow(/FAIRWAY_BENCH_SEED must be/);
   });
 });
