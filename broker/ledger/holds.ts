@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { FairwayError } from '../../sdk/errors.js';
 import { ensureAccount, lockKnownUserAccount, lockUserAccount, providerAccountId, sponsorAccountId, userAccountId } from './accounts.js';
 import { inTransaction, type LedgerContext } from './context.js';
-import { heldMinor, releaseLapsedHoldsOfUser, releaseOpenTransfer, selectTransferForUpdate, toTransfer } from './transfer-rows.js';
+import { heldMinor, heldSelections, releaseLapsedHoldsOfUser, releaseOpenTransfer, selectTransferForUpdate, toTransfer } from './transfer-rows.js';
 import type { CancelInput, CancelResult, Credit, PlaceHoldInput, PlaceHoldResult, ReleaseOutcome, Transfer } from './types.js';
 import {
   requireId,
@@ -152,30 +152,12 @@ export async function credit(ctx: LedgerContext, userId: string, nowMs: number):
   const row = await ctx.db
     .selectFrom('users')
     .leftJoin('accounts', (join) => join.on('accounts.id', '=', userAccountId(userId)))
-    .select([
-      sql<number>`coalesce(accounts.balance_minor, 0)`.as('balance'),
-      (eb) =>
-        eb
-          .selectFrom('transfers')
-          .select(sql<number>`cast(coalesce(sum(price_minor), 0) as bigint)`.as('held'))
-          .where('user_id', '=', userId)
-          .where('state', '=', 'open')
-          .where('hold_until', '>=', nowMs)
-          .as('held'),
-      (eb) =>
-        eb
-          .selectFrom('licences')
-          .select(sql<number>`cast(coalesce(sum(held_minor), 0) as bigint)`.as('licenceHeld'))
-          .where('user_id', '=', userId)
-          .where('state', '=', 'open')
-          .where('settle_at', '>=', nowMs)
-          .as('licenceHeld'),
-    ])
+    .select((eb) => [sql<number>`coalesce(accounts.balance_minor, 0)`.as('balance'), ...heldSelections(eb, userId, nowMs)])
     .where('users.id', '=', userId)
     .executeTakeFirst();
   if (!row) throw new FairwayError('invalid-argument', `no user ${userId}`, 'userId');
   // Seat licences hold credit as offers do [FW-13.2].
-  const held = (row.held ?? 0) + (row.licenceHeld ?? 0);
+  const held = (row.offersHeld ?? 0) + (row.licencesHeld ?? 0);
   return { balanceMinor: row.balance, heldMinor: held, availableMinor: row.balance - held };
 }
 

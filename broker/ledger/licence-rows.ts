@@ -49,18 +49,6 @@ export async function selectLicenceForUpdate(ctx: LedgerContext, trx: Trx, licen
     .executeTakeFirst();
 }
 
-/** What the user's open licences reserve at `nowMs`. */
-export async function licenceHeldMinor(trx: Trx, userId: string, nowMs: number): Promise<number> {
-  const row = await trx
-    .selectFrom('licences')
-    .select(sql<number>`cast(coalesce(sum(held_minor), 0) as bigint)`.as('held'))
-    .where('user_id', '=', userId)
-    .where('state', '=', 'open')
-    .where('settle_at', '>=', nowMs)
-    .executeTakeFirstOrThrow();
-  return row.held;
-}
-
 /**
  * Closes licences whose settlement time has passed: an upfront one not receipted by `exp` is
  * released; a per-reception one (open or charged in full) is settled, its unused seats

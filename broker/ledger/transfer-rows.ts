@@ -1,9 +1,9 @@
 /** Reading and closing transfer rows; shared by holds, capture and the reports. */
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import { toBytesOrNull } from '../db/bytes.js';
-import type { TransferRow } from '../db/schema.js';
+import type { Schema, TransferRow } from '../db/schema.js';
 import { hasRowLocks, type LedgerContext, type Trx } from './context.js';
-import { closeLapsedLicences, licenceHeldMinor } from './licence-rows.js';
+import { closeLapsedLicences } from './licence-rows.js';
 import type { Transfer } from './types.js';
 
 export function toTransfer(row: TransferRow): Transfer {
@@ -44,18 +44,34 @@ export async function selectTransferForUpdate(ctx: LedgerContext, trx: Trx, tran
  * credit is never freed while a capture of that hold could still succeed.
  */
 export async function heldMinor(trx: Trx, userId: string, nowMs: number): Promise<number> {
-  return (await transferHeldMinor(trx, userId, nowMs)) + (await licenceHeldMinor(trx, userId, nowMs));
+  const row = await trx.selectNoFrom((eb) => heldSelections(eb, userId, nowMs)).executeTakeFirstOrThrow();
+  return (row.offersHeld ?? 0) + (row.licencesHeld ?? 0);
 }
 
-async function transferHeldMinor(trx: Trx, userId: string, nowMs: number): Promise<number> {
-  const row = await trx
-    .selectFrom('transfers')
-    .select(sql<number>`cast(coalesce(sum(price_minor), 0) as bigint)`.as('held'))
-    .where('user_id', '=', userId)
-    .where('state', '=', 'open')
-    .where('hold_until', '>=', nowMs)
-    .executeTakeFirstOrThrow();
-  return row.held;
+/**
+ * The held-credit rule, written once, as two scalar subqueries a statement can select (credit()
+ * reads them beside the balance in one snapshot): open offer holds not yet lapsed, and what
+ * open seat licences still reserve until their settlement time.
+ */
+// `any` tables: the subqueries name their own tables in full, whatever the outer statement selects from.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function heldSelections(eb: ExpressionBuilder<Schema, any>, userId: string, nowMs: number) {
+  return [
+    eb
+      .selectFrom('transfers')
+      .select(sql<number>`cast(coalesce(sum(price_minor), 0) as bigint)`.as('held'))
+      .where('transfers.user_id', '=', userId)
+      .where('transfers.state', '=', 'open')
+      .where('transfers.hold_until', '>=', nowMs)
+      .as('offersHeld'),
+    eb
+      .selectFrom('licences')
+      .select(sql<number>`cast(coalesce(sum(held_minor), 0) as bigint)`.as('held'))
+      .where('licences.user_id', '=', userId)
+      .where('licences.state', '=', 'open')
+      .where('licences.settle_at', '>=', nowMs)
+      .as('licencesHeld'),
+  ] as const;
 }
 
 /**
