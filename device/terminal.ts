@@ -27,7 +27,8 @@ import { TerminalEmitter, type TerminalEvents } from './terminal-events.js';
 import type { Link } from '../sdk/hal/link.js';
 import { HostMode, type Hosting, type HostOptions } from './local/host-mode.js';
 import { PeerSession, type PeerReception, type PeerSessionOptions } from './local/peer-session.js';
-import type { PartImage, PlayOutcome, Results } from './executor/executor.js';
+import type { PlayOutcome, Results } from './executor/executor.js';
+import { partImage, randomPlaySeed } from './actors/part-image.js';
 
 export interface TerminalConfig {
   deviceId: string;
@@ -108,11 +109,6 @@ export function statePath(value: unknown): string {
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
-
-function randomSeedOf(hal: Hal): number {
-  const b = hal.crypto.randomBytes(4);
-  return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
-}
 
 export function createTerminal(hal: Hal, config: TerminalConfig): Terminal {
   const gate = new PowerGate();
@@ -345,17 +341,12 @@ export function createTerminal(hal: Hal, config: TerminalConfig): Terminal {
       if (!rt) throw new FairwayError('closed', 'the terminal has not started');
       if (!peerSessions.has(peer) || peer.state !== 'received') throw new FairwayError('closed', 'the host session is not open with the part received: a hosted part runs only during its session');
       const { manifest } = reception;
-      const imageOf = (part: string): PartImage | null => {
-        const stored = rt?.storage.get(part);
-        if (!stored || stored.state === 'reserved') return null;
-        return { part, title: stored.title, seq: stored.seq, sizeBytes: stored.dataBytes, read: (offsetBytes, lengthBytes) => rt!.storage.read(part, 'data', offsetBytes, lengthBytes) };
-      };
-      const part = imageOf(manifest.part);
+      const part = partImage(rt.storage, manifest.part);
       if (!part) throw new FairwayError('not-found', `${manifest.part} is not on this device`);
-      const base = manifest.base === null ? null : imageOf(manifest.base);
+      const base = manifest.base === null ? null : partImage(rt.storage, manifest.base);
       if (manifest.base !== null && !base) throw new FairwayError('not-found', `${manifest.part} needs its base part ${manifest.base}, which is not on this device`);
       emitter.emit('play', { part: manifest.part, seq: manifest.seq });
-      const outcome = await config.executor.play({ part, base, carried, seed: config.playSeed ? config.playSeed(manifest.part) : randomSeedOf(gatedHal) });
+      const outcome = await config.executor.play({ part, base, carried, seed: config.playSeed ? config.playSeed(manifest.part) : randomPlaySeed(gatedHal) });
       emitter.emit('played', { part: manifest.part, results: outcome.results, continue: false });
       return outcome;
     },

@@ -3,28 +3,11 @@
  * part through the executor [FW-8.5], and deleting what is done (seed 000 claim 2).
  */
 import { isFairwayError } from '../../sdk/errors.js';
-import type { PartImage } from '../executor/executor.js';
 import type { PartOffer, TitleJob } from '../machine/types.js';
 import { openDownload } from './download.js';
 import { effect } from './effect.js';
+import { partImage, randomPlaySeed } from './part-image.js';
 import type { TerminalRuntime } from './runtime.js';
-
-function imageOf(rt: TerminalRuntime, part: string): PartImage | null {
-  const stored = rt.storage.get(part);
-  if (!stored || stored.state === 'reserved') return null;
-  return {
-    part,
-    title: stored.title,
-    seq: stored.seq,
-    sizeBytes: stored.dataBytes,
-    read: (offsetBytes, lengthBytes) => rt.storage.read(part, 'data', offsetBytes, lengthBytes),
-  };
-}
-
-function randomSeed(rt: TerminalRuntime): number {
-  const b = rt.hal.crypto.randomBytes(4);
-  return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
-}
 
 export function localPartActors(rt: TerminalRuntime, playSeed?: (part: string) => number) {
   return {
@@ -38,13 +21,13 @@ export function localPartActors(rt: TerminalRuntime, playSeed?: (part: string) =
     }),
 
     playPart: effect<{ offer: PartOffer; job: TitleJob }>(async ({ offer, job }, scope) => {
-      const part = imageOf(rt, offer.part);
+      const part = partImage(rt.storage, offer.part);
       if (!part) return scope.send({ type: 'part.playFailed', message: `${offer.part} is not complete on this device` });
-      const base = offer.base === null ? null : imageOf(rt, offer.base);
+      const base = offer.base === null ? null : partImage(rt.storage, offer.base);
       if (offer.base !== null && !base) return scope.send({ type: 'part.playFailed', message: `${offer.part} needs its base part ${offer.base}, which is not on this device` });
       rt.emitter.emit('play', { part: offer.part, seq: offer.seq });
       try {
-        const outcome = await rt.executor.play({ part, base, carried: job.carried, seed: playSeed ? playSeed(offer.part) : randomSeed(rt) });
+        const outcome = await rt.executor.play({ part, base, carried: job.carried, seed: playSeed ? playSeed(offer.part) : randomPlaySeed(rt.hal) });
         rt.emitter.emit('played', { part: offer.part, results: outcome.results, continue: outcome.continue });
         scope.send({ type: 'part.played', results: outcome.results, continue: outcome.continue });
       } catch (e) {
