@@ -32,6 +32,7 @@ import { provisionFleet, type FleetMember } from './provision-fleet.js';
 import { simExecutor } from './sim-executor.js';
 import { buildTerminalHal, type TerminalHardware } from './terminal-hal.js';
 import { Trace } from './trace.js';
+import { scheduleFaults } from './fault-schedule.js';
 import { emptySummary, hashSeed, pick, whileTimeRuns } from './fleet-helpers.js';
 import { driveUser, type UserLog } from './user-model.js';
 import { HostSessionsDriver } from './host-sessions.js';
@@ -285,60 +286,35 @@ export async function runFleet(options: RunOptions): Promise<RunResult> {
     };
 
     // ---- faults on the clock ------------------------------------------------------------------
-    for (const fault of scenario.faults) {
-      if (fault.kind === 'broker-restart') {
-        time.setTimer(fault.atMs, () => {
-          trace.record({ atMs: time.monotonicMs(), terminal: '-', kind: 'broker.stop' });
-          const old = store;
-          store = null;
-          void time.track(
-            (async () => {
-              await old?.close();
-              if (fault.durationMs === 0) {
-                store = await startStore(storeOptions);
-                trace.record({ atMs: time.monotonicMs(), terminal: '-', kind: 'broker.start' });
-              }
-            })(),
-          );
-          if (fault.durationMs > 0) {
-            time.setTimer(fault.durationMs, () => {
-              void time.track(
-                (async () => {
-                  store = await startStore(storeOptions);
-                  trace.record({ atMs: time.monotonicMs(), terminal: '-', kind: 'broker.start' });
-                })(),
-              );
-            });
-          }
-        });
-      } else if (fault.kind === 'power-loss') {
-        for (const t of fleet) {
-          const rng = random.fork(`power/${t.id}`);
-          const meanMs = 3_600_000 / fault.ratePerHour;
-          const until = fault.untilMs ?? scenario.durationMs;
-          const schedule = (fromMs: number) => {
-            const at = fromMs + Math.round(rng.exponential(meanMs));
-            if (at >= until) return;
-            time.setTimer(at - time.monotonicMs(), () => {
-              t.powerCuts++;
-              t.summary.powerLosses++;
-              trace.record({ atMs: time.monotonicMs(), terminal: t.id, kind: 'power.cut' });
-              t.hardware.powerCut();
-              const dead = t.terminal;
-              void time.track(dead.powerCut());
-              time.setTimer(fault.offMs, () => {
-                t.hardware.powerOn();
-                t.flash = t.hardware.flash;
-                trace.record({ atMs: time.monotonicMs(), terminal: t.id, kind: 'power.on' });
-                void time.track(boot(t));
-                schedule(time.monotonicMs());
-              });
-            });
-          };
-          schedule(Math.max(fault.fromMs, 0));
-        }
-      }
-    }
+    const byId = new Map(fleet.map((t) => [t.id, t]));
+    scheduleFaults(scenario.faults, {
+      time,
+      random,
+      trace,
+      durationMs: scenario.durationMs,
+      terminalIds: fleet.map((t) => t.id),
+      stopStore: async () => {
+        const old = store;
+        store = null;
+        await old?.close();
+      },
+      startStore: async () => {
+        store = await startStore(storeOptions);
+      },
+      cutPower: (id) => {
+        const t = byId.get(id)!;
+        t.powerCuts++;
+        t.summary.powerLosses++;
+        t.hardware.powerCut();
+        void time.track(t.terminal.powerCut());
+      },
+      restorePower: (id) => {
+        const t = byId.get(id)!;
+        t.hardware.powerOn();
+        t.flash = t.hardware.flash;
+        return boot(t);
+      },
+    });
 
     // ---- timeline and progress ------------------------------------------------------------------
     const sample = () => {
