@@ -26,6 +26,7 @@ import {
   type ReserveRequest,
 } from './part-table.js';
 import { deletionCandidates, evictable, neededBases, planEviction } from './part-rules.js';
+import { PartLeases } from './part-leases.js';
 import { SerialQueue } from './serial-queue.js';
 import { PART_BLOB_KINDS, SIDE_KINDS, isPartBlobKind, parseSlotBlobName, slotBlobName, type PartBlobKind } from './slot-blobs.js';
 import { PartInUseError, StorageFullError } from './storage-errors.js';
@@ -78,13 +79,8 @@ export class StorageManager {
   private readonly queue = new SerialQueue();
   /** Blobs of deleted slots that could not be removed: counted as used until a retry works. */
   private readonly strays = new Map<string, number>();
-  /**
-   * Parts a host session is serving to peers [FW-14] → open leases. In memory only: hosting
-   * ends with the power, and a part whose service ended meanwhile is then just a stored part.
-   */
-  private readonly leases = new Map<string, number>();
-  /** Leased parts whose service ended (played, or their title finished): they go with the last lease. */
-  private readonly endedWhileLeased = new Map<string, 'served' | 'finished'>();
+  /** Parts a host session is serving to peers: kept through their own service's end. */
+  private readonly leases = new PartLeases();
 
   private constructor(
     private readonly storage: Storage,
@@ -154,7 +150,7 @@ export class StorageManager {
       const neededBytes = req.dataBytes + req.sideBytes;
       const freeBytes = this.freeBytes();
       // A hosted part (and its base chain) is needed as much as the part being reserved.
-      const roots = [...(req.base === null ? [] : [req.base]), ...this.leases.keys()];
+      const roots = [...(req.base === null ? [] : [req.base]), ...this.leases.parts()];
       const evicted = planEviction(this.table.parts, neededBytes, freeBytes, roots);
       if (!evicted) {
         const freeable = evictable(this.table.parts, roots).reduce((sum, p) => sum + reservedBytesOf(p), 0);
@@ -234,7 +230,7 @@ export class StorageManager {
     return this.queue.run(async () => {
       const record = this.existing(part);
       if (this.leases.has(part)) {
-        if (!this.endedWhileLeased.has(part)) this.endedWhileLeased.set(part, 'served');
+        this.leases.ended(part, 'served');
         return 'kept-hosted';
       }
       if (record.state === 'kept-base') return 'kept-base';
@@ -256,7 +252,7 @@ export class StorageManager {
       checkId(title, 'title');
       await this.retryStrays();
       const parts = this.table.parts.filter((p) => p.title === title && !this.leases.has(p.part));
-      for (const p of this.table.parts) if (p.title === title && this.leases.has(p.part)) this.endedWhileLeased.set(p.part, 'finished');
+      for (const p of this.table.parts) if (p.title === title && this.leases.has(p.part)) this.leases.ended(p.part, 'finished');
       if (parts.length > 0) await this.commit(this.without(parts), parts);
       return parts.map((p) => p.part);
     });
@@ -270,19 +266,13 @@ export class StorageManager {
   lease(part: string): () => Promise<void> {
     const record = this.existing(part);
     if (record.state === 'reserved') throw new FairwayError('invalid-argument', `part ${part} is not complete, so it cannot be hosted`, 'part');
-    this.leases.set(part, (this.leases.get(part) ?? 0) + 1);
+    this.leases.take(part);
     let returned = false;
     return () => {
       if (returned) return Promise.resolve();
       returned = true;
-      const left = (this.leases.get(part) ?? 1) - 1;
-      if (left > 0) {
-        this.leases.set(part, left);
-        return Promise.resolve();
-      }
-      this.leases.delete(part);
-      const ended = this.endedWhileLeased.get(part);
-      this.endedWhileLeased.delete(part);
+      const { last, ending: ended } = this.leases.giveBack(part);
+      if (!last) return Promise.resolve();
       if (ended === 'served') return this.markServed(part).then(() => undefined, ignoreGone);
       if (ended === 'finished') return this.queue.run(() => (this.record(part) ? this.delete(part, true) : Promise.resolve()));
       return Promise.resolve();
