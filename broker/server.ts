@@ -20,6 +20,7 @@ import type { Crypto } from '../sdk/hal/crypto.js';
 import { MESSAGES, type DownType, type UpType } from '../sdk/wire/messages.js';
 import { parseTopic, topicFor, UP_FILTER } from '../sdk/wire/topics.js';
 import { createAccessHooks } from './auth/aedes-hooks.js';
+import { LocalNonces } from './cluster/local-state.js';
 import { ConnectAuthenticator } from './auth/connect-authenticator.js';
 import type { DeviceDirectory } from './auth/device-directory.js';
 import type { SessionIdentity } from './auth/session-identity.js';
@@ -49,6 +50,11 @@ export interface BrokerOptions {
   drainTimeoutMs?: number;
   /** Credential time window [FW-2.3.2]; default 300 000, range 10 000–3 600 000. */
   credentialWindowMs?: number;
+  /**
+   * Where credential nonces are remembered [FW-2.3.2]: a cluster passes its Redis-backed
+   * claim so a credential is accepted once on all nodes. Default: this process's memory.
+   */
+  claimNonce?: (nonce: Uint8Array, forgetAtMs: number, nowMs: number) => Promise<boolean>;
   /** Admit clients without credentials (they can publish and subscribe to nothing). Default false. */
   allowAnonymous?: boolean;
   directory: DeviceDirectory;
@@ -138,6 +144,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     wallMs,
     credentialWindowMs,
     allowAnonymous,
+    claimNonce: options.claimNonce ?? new LocalNonces().claim,
   });
 
   const aedes = await Aedes.createBroker({

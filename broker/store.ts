@@ -42,6 +42,20 @@ export interface StoreOptions {
   /** Memory for hot parts served from RAM (default 64 MiB; 0: every read from disk). */
   contentCacheBytes?: number;
   onEvent?: (event: StoreEvent, labels?: Record<string, string>, amount?: number) => void;
+  /**
+   * Cluster mode [issue 11]: this process is one node of several sharing the PostgreSQL
+   * database and a Redis. Absent: a single node, exactly as before.
+   */
+  cluster?: ClusterOptions;
+}
+
+export interface ClusterOptions {
+  /** `redis://host:port[/db]`: nonces, guess limits, replies, and aedes' $SYS traffic. */
+  redisUrl: string;
+  /** This node's name (aedes broker id, metrics label, `fairway store nodes`); unique in the cluster. */
+  nodeId: string;
+  /** The cluster's store key file; without it the key the database recorded must be in the data folder. */
+  storeKeyFile?: string;
 }
 
 export interface RunningStore {

@@ -5,7 +5,7 @@
  * The checks run cheapest and least revealing first, and the nonce is remembered only once
  * the signature has verified, so nobody without the device key can use up its nonces.
  */
-import { credentialArtefact, checkCredentialTime, ReplayGuard, type Credential } from '../../sdk/receipt/credential.js';
+import { credentialArtefact, checkCredentialTime, type Credential } from '../../sdk/receipt/credential.js';
 import type { Crypto } from '../../sdk/hal/crypto.js';
 import { isValidDeviceId } from '../../sdk/wire/topics.js';
 import { ConnectRefusal, CONNACK } from './connect-refusal.js';
@@ -26,6 +26,11 @@ export interface ConnectAuthenticatorOptions {
   wallMs: () => number;
   credentialWindowMs: number;
   allowAnonymous: boolean;
+  /**
+   * Remembers a nonce until `forgetAtMs`; false for a replay. One process keeps them in
+   * memory, a cluster in Redis, so a captured credential is accepted once on all nodes.
+   */
+  claimNonce(nonce: Uint8Array, forgetAtMs: number, nowMs: number): Promise<boolean>;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
@@ -35,15 +40,7 @@ function badCredential(reason: string): ConnectRefusal {
 }
 
 export class ConnectAuthenticator {
-  /**
-   * One guard for all devices. The protocol asks for nonces per device; 16 random bytes do
-   * not collide across devices, and one map is simpler to bound than one per device.
-   */
-  private readonly replayGuard: ReplayGuard;
-
-  constructor(private readonly options: ConnectAuthenticatorOptions) {
-    this.replayGuard = new ReplayGuard(options.credentialWindowMs);
-  }
+  constructor(private readonly options: ConnectAuthenticatorOptions) {}
 
   /** Resolves to who connected, or rejects with a ConnectRefusal. */
   async authenticate(attempt: ConnectAttempt): Promise<SessionIdentity> {
@@ -59,7 +56,7 @@ export class ConnectAuthenticator {
     if (attempt.username !== deviceId) throw badCredential(`user name ${JSON.stringify(attempt.username)} differs from the client id`);
     const cose = credentialFromPassword(attempt.password);
 
-    const publicKey = await this.lookUp(() => this.options.directory.publicKeyOf(deviceId));
+    const publicKey = await this.lookUp('device directory', () => this.options.directory.publicKeyOf(deviceId));
     if (!publicKey) throw badCredential('device unknown, not enrolled or revoked');
     const credential = await this.openCredential(cose, publicKey, deviceId);
     if (credential.device !== deviceId) throw badCredential(`credential is for device ${credential.device}`);
@@ -69,14 +66,17 @@ export class ConnectAuthenticator {
     } catch (e) {
       throw badCredential(e instanceof Error ? e.message : String(e));
     }
-    if (!this.replayGuard.accept(credential.nonce, credential.time, now)) throw badCredential('credential nonce replayed');
+    // One nonce space for all devices: the protocol asks for nonces per device, but 16 random
+    // bytes do not collide across devices, and one space is simpler to bound.
+    const forgetAtMs = credential.time + this.options.credentialWindowMs;
+    if (!(await this.lookUp('nonce registry', () => this.options.claimNonce(credential.nonce, forgetAtMs, now)))) throw badCredential('credential nonce replayed');
 
     // Past this point the credential is good: what remains is whether this device may connect.
     if (!attempt.cleanSession) {
       throw new ConnectRefusal(CONNACK.notAuthorised, 'Clean Session = 0: no MQTT session state is kept [FW-2.3]');
     }
     const directory = this.options.directory;
-    if (directory.mayConnect && !(await this.lookUp(() => directory.mayConnect!(deviceId)))) {
+    if (directory.mayConnect && !(await this.lookUp('device directory', () => directory.mayConnect!(deviceId)))) {
       throw new ConnectRefusal(CONNACK.notAuthorised, 'device is not enrolled to any user, or is disabled');
     }
     return { kind: 'device', deviceId };
@@ -94,12 +94,15 @@ export class ConnectAuthenticator {
     return opened.payload;
   }
 
-  /** A directory that fails decided nothing: CONNACK 3, so the terminal retries later. */
-  private async lookUp<T>(query: () => Promise<T>): Promise<T> {
+  /**
+   * A directory or nonce registry that fails (database or Redis down) decided nothing:
+   * CONNACK 3, so the terminal retries later.
+   */
+  private async lookUp<T>(what: string, query: () => Promise<T>): Promise<T> {
     try {
       return await query();
     } catch (e) {
-      throw new ConnectRefusal(CONNACK.serverUnavailable, `device directory failed: ${e instanceof Error ? e.message : String(e)}`);
+      throw new ConnectRefusal(CONNACK.serverUnavailable, `${what} failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 }

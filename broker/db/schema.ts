@@ -27,6 +27,11 @@ export interface Schema {
   audit: AuditTable;
   licences: LicencesTable;
   seat_charges: SeatChargesTable;
+  store_keys: StoreKeysTable;
+  part_content: PartContentTable;
+  part_content_complete: PartContentCompleteTable;
+  store_nodes: StoreNodesTable;
+  sweep_ticks: SweepTicksTable;
 }
 
 export interface UsersTable {
@@ -165,6 +170,8 @@ export interface HistoryTable {
   /** `finish` results as JSON text; null for charges. */
   results: string | null;
   at: number;
+  /** `finish:<device>:<rid>:<hash of the request>`: the same request writes one row on any node. */
+  request_key: string | null;
 }
 
 export interface AuditTable {
@@ -234,3 +241,49 @@ export type NewUser = Insertable<UsersTable>;
 export type NewDevice = Insertable<DevicesTable>;
 export type NewTitle = Insertable<TitlesTable>;
 export type NewPart = Insertable<PartsTable>;
+
+/** The cluster's store key: its public half, recorded by the first node that started [issue 11]. */
+export interface StoreKeysTable {
+  kid: string;
+  public_key: Bytes;
+  recorded_at: number;
+}
+
+/** Part bytes in segments, for stores whose nodes share no disk. */
+export interface PartContentTable {
+  content_hash: string;
+  offset_bytes: number;
+  bytes: Bytes;
+}
+
+/** Written after the last segment: a part listed here is whole. */
+export interface PartContentCompleteTable {
+  content_hash: string;
+  size_bytes: number;
+  segment_bytes: number;
+  stored_at: number;
+}
+
+export type StoreNodeState = 'starting' | 'ready' | 'draining' | 'stopped';
+
+/** One row per store node, refreshed by its heartbeat. */
+export interface StoreNodesTable {
+  node_id: string;
+  host: string;
+  mqtt_port: number;
+  metrics_port: number | null;
+  pid: number;
+  state: StoreNodeState;
+  started_at: number;
+  heartbeat_at: number;
+  connections: Generated<number>;
+  transfers_in_flight: Generated<number>;
+  clock_skew_ms: Generated<number>;
+}
+
+/** One row per hold-expiry sweep tick: the node that swept it. */
+export interface SweepTicksTable {
+  tick: number;
+  node_id: string;
+  at: number;
+}

@@ -8,12 +8,13 @@ import { refusal, type Handler } from '../service/store-context.js';
 
 export const handleCardRedeem: Handler<'card.redeem'> = async ({ ctx, deviceId, session, message, nowMs }) => {
   const userId = session.userId!;
-  const keys = [`device:${deviceId}`, `user:${userId}`];
-  const wait = Math.max(...keys.map((k) => ctx.cardLimiter.retryAfterMs(k, nowMs)));
-  if (wait > 0) return errorMessage('rate-limited', 'too many wrong prepaid cards', message.rid, wait);
+  const keys = [`card:device:${deviceId}`, `card:user:${userId}`];
+  const guess = await ctx.cardLimiter.tryGuess(keys, nowMs);
+  if (!guess.allowed) return errorMessage('rate-limited', 'too many wrong prepaid cards', message.rid, guess.retryAfterMs);
   const result = await redeemCard(ctx.ledger, { cardId: message.card, password: message.password, userId, nowMs });
+  // A card already used by someone else guessed nothing; a right card clears the count.
+  await ctx.cardLimiter.settle(keys, result.ok ? 'right' : result.code === 'card-used' ? 'void' : 'wrong', nowMs);
   if (!result.ok) {
-    if (result.code === 'card-refused') for (const k of keys) ctx.cardLimiter.failed(k, nowMs);
     return result.code === 'card-used'
       ? refusal(message.rid, 'card-used', 'this prepaid card was already redeemed')
       : refusal(message.rid, 'card-refused', 'unknown prepaid card or wrong card password');

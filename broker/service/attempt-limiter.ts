@@ -51,4 +51,12 @@ export class AttemptLimiter {
   succeeded(key: string): void {
     this.records.delete(key);
   }
+
+  /** Gives back one counted failure (an attempt that turned out to guess nothing). */
+  refund(key: string): void {
+    const record = this.records.get(key);
+    if (!record) return;
+    if (record.failures <= 1) this.records.delete(key);
+    else record.failures--;
+  }
 }

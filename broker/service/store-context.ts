@@ -10,7 +10,7 @@ import type { DownMessage, MessageOf, UpType } from '../../sdk/wire/index.js';
 import type { ContentStore } from '../catalog/content-store.js';
 import type { Schema } from '../db/schema.js';
 import type { LedgerContext } from '../ledger/context.js';
-import type { AttemptLimiter } from './attempt-limiter.js';
+import type { GuessLimiter } from '../cluster/shared-state.js';
 import type { CaptureBatcher } from './capture-batcher.js';
 import type { ChunkPump } from './chunk-pump.js';
 import type { CatalogPart, CatalogTitle } from '../catalog/catalog-reader.js';
@@ -63,8 +63,9 @@ export interface StoreContext {
   terminalKeys: LookupCache<Uint8Array>;
   /** Captures go through here: grouped into shared commits [issue 3 §14]. */
   captures: CaptureBatcher;
-  loginLimiter: AttemptLimiter;
-  cardLimiter: AttemptLimiter;
+  /** Guess limits, counted cluster-wide in a cluster [issue 11 §3]. */
+  loginLimiter: GuessLimiter;
+  cardLimiter: GuessLimiter;
   log: Logger;
   send(deviceId: string, message: DownMessage): Promise<void>;
   /** Counts for /metrics; handlers report what happened, the service decides where it goes. */

@@ -13,7 +13,9 @@ import type { Schema } from '../db/schema.js';
 import type { LedgerContext } from '../ledger/context.js';
 import { releaseExpired } from '../ledger/holds.js';
 import { settleLicences } from '../ledger/licences.js';
-import { AttemptLimiter } from './attempt-limiter.js';
+import { LocalSharedState } from '../cluster/local-state.js';
+import type { SharedState } from '../cluster/shared-state.js';
+import type { SweepGate } from '../cluster/sweep-gate.js';
 import { CaptureBatcher } from './capture-batcher.js';
 import { LookupCache } from './lookup-cache.js';
 import { findPart } from '../catalog/catalog-reader.js';
@@ -38,6 +40,10 @@ export interface StoreServiceOptions {
   storeKey?: { signer: Signer; kid: Uint8Array };
   /** Sends in flight across all chunk windows; bounds store memory, shares bandwidth fairly. */
   chunkSendsInFlight?: number;
+  /** Nonces, guess limits and the second-level reply cache; default: this process's memory. */
+  shared?: SharedState;
+  /** A cluster's once-per-tick claim for the expiry sweep; without it every tick sweeps. */
+  sweepGate?: SweepGate;
   /** Counts for metrics. */
   onEvent?: (event: StoreEvent, labels?: Record<string, string>, amount?: number) => void;
 }
@@ -45,7 +51,7 @@ export interface StoreServiceOptions {
 const REPLY_CACHE_MS = 10 * 60_000;
 /** How long a revocation may take to reach receipts on open connections. */
 const TERMINAL_KEY_TTL_MS = 5_000;
-const EXPIRY_SWEEP_MS = 5_000;
+export const EXPIRY_SWEEP_MS = 5_000;
 
 export class StoreService {
   private readonly sessions = new Map<string, Session>();
@@ -53,6 +59,9 @@ export class StoreService {
   private readonly ctx: StoreContext;
   private publish: Publish | undefined;
   private sweep: NodeJS.Timeout | undefined;
+  private localState: LocalSharedState | undefined;
+  /** Sweeps this node ran (a cluster's gate lets one node sweep each tick). */
+  sweepsRun = 0;
   /** Work started by messages, so `close` can wait for it instead of cutting a commit short. */
   private readonly running = new Set<Promise<void>>();
 
@@ -82,8 +91,8 @@ export class StoreService {
       captures: new CaptureBatcher(options.ledger),
       parts: new LookupCache((id) => findPart(options.db, id), 60 * 60_000, 10_000, () => options.clock.wallMs()),
       terminalKeys: new LookupCache((id) => activePublicKey(options.db, id), TERMINAL_KEY_TTL_MS, 100_000, () => options.clock.wallMs()),
-      loginLimiter: new AttemptLimiter(5, 5 * 60_000),
-      cardLimiter: new AttemptLimiter(5, 15 * 60_000),
+      loginLimiter: (options.shared ?? (this.localState = new LocalSharedState())).loginLimiter,
+      cardLimiter: (options.shared ?? this.localState!).cardLimiter,
       send,
       count: (event, labels, amount) => options.onEvent?.(event, labels, amount),
     };
@@ -92,7 +101,7 @@ export class StoreService {
   /** Connects the service to the broker's outbound side and starts the expiry sweep. */
   attach(publish: Publish): void {
     this.publish = publish;
-    this.sweep = setInterval(() => void this.releaseLapsedHolds(), EXPIRY_SWEEP_MS);
+    this.sweep = setInterval(() => void this.sweepIfOurs(), EXPIRY_SWEEP_MS);
     this.sweep.unref();
   }
 
@@ -131,6 +140,21 @@ export class StoreService {
   async onUnroutable(deviceId: string, level: string): Promise<void> {
     this.ctx.count('error', { code: 'unknown-type' });
     await this.send(deviceId, errorMessage('unknown-type', `no request type ${JSON.stringify(level.slice(0, 40))}`));
+  }
+
+  /** One tick of the expiry sweep: in a cluster, only on the node that claims the tick. */
+  private async sweepIfOurs(): Promise<void> {
+    const gate = this.options.sweepGate;
+    if (gate) {
+      try {
+        if (!(await gate.claim(this.options.clock.wallMs()))) return;
+      } catch (e) {
+        this.options.log.warn({ err: e }, 'could not claim the sweep tick (database unreachable?): skipped');
+        return;
+      }
+    }
+    this.sweepsRun++;
+    await this.releaseLapsedHolds();
   }
 
   async releaseLapsedHolds(): Promise<number> {

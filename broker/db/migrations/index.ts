@@ -7,10 +7,12 @@ import { Migrator, sql, type Migration, type MigrationProvider, type MigrationRe
 import type { DatabaseHandle, DialectName } from '../open.js';
 import { initialSchema } from './0001-initial.js';
 import { seatLicences } from './0002-seat-licences.js';
+import { cluster } from './0003-cluster.js';
 
 const MIGRATIONS: Record<string, (dialect: DialectName) => Migration> = {
   '0001-initial': initialSchema,
   '0002-seat-licences': seatLicences,
+  '0003-cluster': cluster,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
