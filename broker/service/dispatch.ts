@@ -6,6 +6,7 @@
 import { FairwayError } from '../../sdk/errors.js';
 import { decodeMessage, type DownMessage, type Message, type UpType } from '../../sdk/wire/index.js';
 import { CACHED_REPLIES, HANDLERS } from '../handlers/index.js';
+import { isOutage, OUTAGE_RETRY_AFTER_MS } from './outage.js';
 import type { ReplyCache } from './reply-cache.js';
 import type { Handler, Session, StoreContext } from './store-context.js';
 import { errorCodeFor, errorMessage, salvageRid } from './wire-errors.js';
@@ -51,7 +52,11 @@ async function handle(input: DispatchInput, message: Message & { rid: number; t:
     const handler = HANDLERS[message.t] as Handler<UpType>;
     return await handler({ ctx, deviceId, session, message: message as never, nowMs });
   } catch (e) {
-    // A bug or an outage, not the terminal's fault: nothing was committed, it may resend.
+    // Not the terminal's fault: nothing was committed, it may resend the same bytes.
+    if (isOutage(e)) {
+      ctx.log.warn({ deviceId, type: message.t, reason: e instanceof Error ? e.message : String(e) }, 'a store dependency is unavailable: answered unavailable');
+      return errorMessage('unavailable', 'the store cannot reach its database or cache; nothing changed, resend later', message.rid, OUTAGE_RETRY_AFTER_MS);
+    }
     ctx.log.error({ err: e, deviceId, type: message.t }, 'handler failed');
     return errorMessage('internal', 'the store failed; nothing changed, resend', message.rid);
   }

@@ -17,6 +17,9 @@ import { decodeMessage, downFilter, encodeMessage, parseTopic, topicFor, type Do
 import { DEFAULT_RECONNECT_BACKOFF, DEFAULT_RESEND, fullJitterDelayMs, resendDelayMs, type BackoffPolicy, type ResendPolicy } from './backoff.js';
 import { makeCredential } from './credential.js';
 
+/** Error codes that mean "resend the same request after `retryAfterMs`". */
+const COME_BACK_LATER: ReadonlySet<string> = new Set(['busy', 'rate-limited', 'unavailable']);
+
 export type Chunk = MessageOf<'chunk'>;
 type WithoutEnvelope<M> = M extends unknown ? Omit<M, 'v' | 'rid'> : never;
 export type RequestBody = WithoutEnvelope<Exclude<UpMessage, { t: 'chunks.get' }>>;
@@ -333,8 +336,9 @@ export class StoreSession {
       this.drop(`${message.t} answers no waiting request (rid ${rid ?? 'none'})`);
       return;
     }
-    // busy / rate-limited: the store asks us to come back later [FW-7.4.4].
-    if (message.t === 'error' && (message.code === 'busy' || message.code === 'rate-limited') && w.type !== 'login') {
+    // busy / rate-limited / unavailable: the store asks us to come back later with the same
+    // bytes [FW-7.4.4, FW-10.1]; nothing changed at the store.
+    if (message.t === 'error' && COME_BACK_LATER.has(message.code) && w.type !== 'login') {
       w.timer?.cancel();
       w.timer = this.hal.clock.setTimer(message.retryAfterMs ?? 1_000, () => {
         if (this.waiting.get(w.rid) === w) this.transmit(w);

@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   'rate-limited': 'Too many attempts; wait `retryAfterMs`.',
   expired: 'The request arrived after its `exp`.',
   busy: 'The store is overloaded; retry after `retryAfterMs`.',
+  unavailable: 'A store dependency (database, shared cache) is down; nothing changed; resend the same bytes after `retryAfterMs`.',
   internal: 'The store failed; the request changed nothing and may be retried.',
 } as const;
 
