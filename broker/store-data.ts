@@ -9,7 +9,8 @@ import type { ScryptParams } from './auth/password.js';
 import { PRODUCTION_PARAMS } from './auth/password.js';
 import { ContentStore } from './catalog/content-store.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/index.js';
-import { loadOrCreateStoreKey, type StoreKey } from './keys/store-key.js';
+import { resolveStoreKey } from './keys/resolve-key.js';
+import type { StoreKey } from './keys/store-key.js';
 import type { LedgerContext } from './ledger/context.js';
 
 export interface StoreData {
@@ -25,12 +26,29 @@ export function defaultDatabaseUrl(dataDir: string): string {
   return `sqlite:${join(dataDir, 'store.db')}`;
 }
 
-export async function openStoreData(dataDir: string, options: { databaseUrl?: string; passwordParams?: ScryptParams; nowMs: number; contentCacheBytes?: number }): Promise<StoreData> {
+export interface OpenStoreDataOptions {
+  databaseUrl?: string;
+  passwordParams?: ScryptParams;
+  nowMs: number;
+  contentCacheBytes?: number;
+  /** The store key file to sign with instead of the data folder's (cluster nodes). */
+  storeKeyFile?: string;
+  /** False in cluster mode: refuse to start rather than create a store key. Default true. */
+  mayMintKey?: boolean;
+}
+
+export async function openStoreData(dataDir: string, options: OpenStoreDataOptions): Promise<StoreData> {
   await mkdir(dataDir, { recursive: true });
   const database = openDatabase(options.databaseUrl ?? defaultDatabaseUrl(dataDir));
   try {
     await migrateToLatest(database);
-    const key = await loadOrCreateStoreKey(dataDir, options.nowMs);
+    const key = await resolveStoreKey({
+      dataDir,
+      db: database.db,
+      ...(options.storeKeyFile !== undefined ? { storeKeyFile: options.storeKeyFile } : {}),
+      mayMint: options.mayMintKey ?? true,
+      nowMs: options.nowMs,
+    });
     const content = new ContentStore(join(dataDir, 'content'), options.contentCacheBytes);
     const ledger: LedgerContext = { db: database.db, dialect: database.dialect, passwordParams: options.passwordParams ?? PRODUCTION_PARAMS };
     return {

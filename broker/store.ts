@@ -4,6 +4,7 @@
  * `fairway store serve` and the simulator's embedded store both start it through here.
  */
 import { pino, type Logger } from 'pino';
+import { FairwayError } from '../sdk/errors.js';
 import { OffloadCrypto } from './crypto/offload-crypto.js';
 import { NodeCrypto } from '../device/ports/node/crypto.js';
 import type { ScryptParams } from './auth/password.js';
@@ -15,7 +16,8 @@ import { openStoreData } from './store-data.js';
 import type { LedgerContext } from './ledger/context.js';
 import { createBroker, type Broker, type BrokerOptions } from './server.js';
 import type { StoreConfig, StoreEvent } from './service/store-context.js';
-import { StoreService } from './service/store-service.js';
+import { EXPIRY_SWEEP_MS, StoreService } from './service/store-service.js';
+import { SweepGate } from './cluster/sweep-gate.js';
 
 export interface StoreOptions {
   dataDir: string;
@@ -69,13 +71,18 @@ export interface RunningStore {
 }
 
 export async function startStore(options: StoreOptions): Promise<RunningStore> {
+  if (options.cluster && !/^postgres(ql)?:\/\//i.test(options.databaseUrl ?? '')) {
+    throw new FairwayError('invalid-argument', 'cluster mode needs the shared PostgreSQL database (a postgres:// URL): SQLite is one process’s file');
+  }
   const clock = options.clock ?? { wallMs: () => Date.now() };
   const log = options.logger ?? pino({ level: 'warn' });
-  const data = await openStoreData(options.dataDir, { ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), ...(options.passwordParams ? { passwordParams: options.passwordParams } : {}), ...(options.contentCacheBytes !== undefined ? { contentCacheBytes: options.contentCacheBytes } : {}), nowMs: clock.wallMs() });
+  const data = await openStoreData(options.dataDir, { ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), ...(options.passwordParams ? { passwordParams: options.passwordParams } : {}), ...(options.contentCacheBytes !== undefined ? { contentCacheBytes: options.contentCacheBytes } : {}), ...(options.cluster?.storeKeyFile !== undefined ? { storeKeyFile: options.cluster.storeKeyFile } : {}), mayMintKey: options.cluster === undefined, nowMs: clock.wallMs() });
   const { database, ledger, content, key } = data;
   const crypto = options.verifyOn === 'this-thread' ? Object.assign(new NodeCrypto(), { close: async () => undefined }) : new OffloadCrypto();
   if (options.contentInMemory) await content.pinInMemory();
-  const service = new StoreService({ db: database.db, ledger, content, crypto, clock, log, storeKey: { signer: key.signer, kid: key.kid }, ...(options.config ? { config: options.config } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
+  // A cluster sweeps lapsed holds once per tick, on whichever node claims the tick first.
+  const sweepGate = options.cluster ? new SweepGate({ db: database.db, dialect: database.dialect, nodeId: options.cluster.nodeId, tickMs: EXPIRY_SWEEP_MS }) : undefined;
+  const service = new StoreService({ db: database.db, ledger, content, crypto, clock, log, storeKey: { signer: key.signer, kid: key.kid }, ...(sweepGate ? { sweepGate } : {}), ...(options.config ? { config: options.config } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
   let broker: Broker;
   try {
     broker = await createBroker({

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerCards } from './cards.js';
 import { registerCatalog } from './catalog.js';
+import { registerKey } from './key.js';
 import { registerLedger } from './ledger.js';
 import { registerServe } from './serve.js';
 import { registerTerminals } from './terminals.js';
@@ -15,4 +16,5 @@ export function registerStore(program: Command): void {
   registerCards(store);
   registerCatalog(store);
   registerLedger(store);
+  registerKey(store);
 }

@@ -10,6 +10,7 @@ export const DEFAULT_DATA_DIR = 'data/store';
 export interface StoreCliOptions {
   data: string;
   db?: string;
+  storeKey?: string;
   json?: boolean;
 }
 
@@ -17,11 +18,12 @@ export function storeOptions(command: Command): Command {
   return command
     .option('--data <dir>', 'the store’s data folder (database file, store key, content)', DEFAULT_DATA_DIR)
     .option('--db <url>', 'database URL: postgres://… or sqlite:<path> (default: SQLite in the data folder)')
+    .option('--store-key <file>', 'the store key file to sign with (a cluster’s key) instead of the data folder’s')
     .option('--json', 'print the result as JSON');
 }
 
 export async function withStore<T>(options: StoreCliOptions, work: (data: StoreData) => Promise<T>): Promise<T> {
-  const data = await openStoreData(options.data, { ...(options.db ? { databaseUrl: options.db } : {}), nowMs: Date.now() });
+  const data = await openStoreData(options.data, { ...(options.db ? { databaseUrl: options.db } : {}), ...(options.storeKey ? { storeKeyFile: options.storeKey } : {}), nowMs: Date.now() });
   try {
     return await work(data);
   } finally {
