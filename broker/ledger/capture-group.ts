@@ -98,7 +98,10 @@ export async function captureGroup(ctx: LedgerContext, trx: Trx, inputs: readonl
   const userAccounts = [...new Set(inputs.map((i) => userAccountId(i.userId)))].sort(byText);
   const users = await trx.selectFrom('accounts').select(['id', 'balance_minor']).where('id', 'in', userAccounts).orderBy('id').$if(locks, (q) => q.forUpdate()).execute();
   const balances = new Map(users.map((u) => [u.id, u.balance_minor]));
-  // 2. The transfers, sorted and locked, with their parts and (if charged) their charge's user posting.
+  // 2. The transfers, sorted and locked, with their parts and (if charged) their charge's user
+  // posting. Its own statement, after the users' locks: on PostgreSQL each statement reads
+  // as of its start, so only a read that starts once no one else can charge these transfers
+  // (that takes their users' rows) is sure to see each charged one's ledger rows too.
   const transfers = new Map((await readTransfers(trx, [...new Set(inputs.map((i) => i.transferId))].sort(byText), locks)).map((t) => [t.id, t]));
 
   const results: CaptureResult[] = new Array(inputs.length);
