@@ -1,0 +1,115 @@
+/**
+ * Carries out a fault plan (fault-plan.ts) on a running cluster while a fleet streams through
+ * it. Each fault hits a node not hit before, chosen at its moment as the one the most
+ * terminals are downloading from right now (its log says who is connected to it; the fleet
+ * says who is downloading), so a kill is always a kill mid-stream. Then it waits for
+ * recovery — the node restarted or resumed and HAProxy sending it terminals again — before
+ * the next fault, so no two outages overlap and every fault is judged on its own.
+ */
+import type { Cluster, ClusterNode } from './cluster-harness.js';
+import type { FaultKind, PlannedFault } from './fault-plan.js';
+import type { TerminalFleet } from './terminal-fleet.js';
+
+export interface FaultOutcome {
+  kind: FaultKind;
+  node: string;
+  /** Date.now() when the signal was sent. */
+  atMs: number;
+  /** Terminals downloading from the node at that moment. */
+  victims: string[];
+  /** When HAProxy first reported the node DOWN, if it did during the outage. */
+  balancerDownAtMs: number | undefined;
+  /** When HAProxy reported it UP again after the restart or resume. */
+  recoveredAtMs: number;
+}
+
+export interface FaultRunOptions {
+  /** Date.now() the plan's `atMs` count from. */
+  startedAtMs: number;
+  /** Uniform [0, 1): breaks ties between equally busy nodes. */
+  random: () => number;
+  /** How long to wait past the planned moment for some node to have a terminal downloading; default 10 s. */
+  victimWaitMs?: number;
+  /** A line per step, for the test's output. */
+  note?: (line: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+function downloadingOn(node: ClusterNode, fleet: TerminalFleet): string[] {
+  const here = node.log.connectedDevices();
+  return fleet
+    .downloading()
+    .map((t) => t.deviceId)
+    .filter((id) => here.has(id));
+}
+
+async function chooseVictim(cluster: Cluster, fleet: TerminalFleet, spared: readonly ClusterNode[], options: FaultRunOptions): Promise<{ node: ClusterNode; victims: string[] }> {
+  const deadline = Date.now() + (options.victimWaitMs ?? 10_000);
+  for (;;) {
+    const ranked = spared
+      .filter((n) => n.state === 'running')
+      .map((node) => ({ node, victims: downloadingOn(node, fleet), tie: options.random() }))
+      .sort((a, b) => b.victims.length - a.victims.length || a.tie - b.tie);
+    const best = ranked[0];
+    if (!best) throw new Error(`no running node left to fault (${cluster.nodes.map((n) => `${n.id} ${n.state}`).join(', ')})`);
+    // Past the wait, hit the seed's choice anyway: the outcome records that nobody was on it.
+    if (best.victims.length > 0 || Date.now() > deadline) return best;
+    await sleep(25);
+  }
+}
+
+/** Polls HAProxy's view of `node` until `until()` is true; returns when it first said DOWN. */
+async function watchBalancer(cluster: Cluster, node: ClusterNode, until: () => boolean): Promise<number | undefined> {
+  let downAt: number | undefined;
+  while (!until()) {
+    const state = (await cluster.balancer.serverStates().catch(() => [])).find((s) => s.name === node.id);
+    if (downAt === undefined && state?.status.startsWith('DOWN')) downAt = Date.now();
+    await sleep(100);
+  }
+  return downAt;
+}
+
+export async function runFaults(cluster: Cluster, fleet: TerminalFleet, plan: readonly PlannedFault[], options: FaultRunOptions): Promise<FaultOutcome[]> {
+  const outcomes: FaultOutcome[] = [];
+  const spared = [...cluster.nodes];
+  const note = options.note ?? (() => undefined);
+  for (const fault of plan) {
+    await sleep(options.startedAtMs + fault.atMs - Date.now());
+    const { node, victims } = await chooseVictim(cluster, fleet, spared, options);
+    spared.splice(spared.indexOf(node), 1);
+    const atMs = Date.now();
+    note(`${fault.kind} ${node.id} at +${atMs - options.startedAtMs} ms, ${victims.length} terminals downloading from it, for ${fault.outageMs} ms`);
+    let outageOver = false;
+    const balancerDown = watchBalancer(cluster, node, () => outageOver);
+    if (fault.kind === 'kill9') {
+      await cluster.kill9(node);
+      await sleep(fault.outageMs);
+      outageOver = true;
+      await cluster.restart(node);
+    } else {
+      cluster.pause(node);
+      await sleep(fault.outageMs);
+      outageOver = true;
+      cluster.resume(node);
+    }
+    const balancerDownAtMs = await balancerDown;
+    await cluster.waitForBalancer({ [node.id]: 'UP' });
+    const recoveredAtMs = Date.now();
+    note(`${node.id} back in the balancer at +${recoveredAtMs - options.startedAtMs} ms`);
+    outcomes.push({ kind: fault.kind, node: node.id, atMs, victims, balancerDownAtMs, recoveredAtMs });
+  }
+  return outcomes;
+}
+
+/**
+ * For each terminal downloading from the faulted node: ms from the fault to its next stored
+ * (hash-verified) chunk, wherever that came from. Undefined for one that stored none after.
+ */
+export function resumeTimesMs(outcome: FaultOutcome, fleet: TerminalFleet): (number | undefined)[] {
+  return outcome.victims.map((id) => {
+    const t = fleet.terminals.find((x) => x.deviceId === id);
+    const next = t?.storedChunksAtMs.find((at) => at > outcome.atMs);
+    return next === undefined ? undefined : next - outcome.atMs;
+  });
+}
