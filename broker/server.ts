@@ -13,6 +13,7 @@
  */
 import type { Duplex } from 'node:stream';
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
+import type { MQEmitter } from 'mqemitter';
 import { pino, type Logger } from 'pino';
 import { NodeCrypto } from '../device/ports/node/crypto.js';
 import { FairwayError } from '../sdk/errors.js';
@@ -57,6 +58,14 @@ export interface BrokerOptions {
   claimNonce?: (nonce: Uint8Array, forgetAtMs: number, nowMs: number) => Promise<boolean>;
   /** Admit clients without credentials (they can publish and subscribe to nothing). Default false. */
   allowAnonymous?: boolean;
+  /**
+   * aedes' message bus. Default: aedes' own, in this process. Cluster mode passes a
+   * SysEmitter (broker/cluster/sys-emitter.ts), which shares only aedes' $SYS traffic through
+   * Redis. aedes closes it when the broker closes.
+   */
+  mq?: MQEmitter;
+  /** aedes' broker id, stamped on every packet this broker publishes; default aedes' own (a random UUID). */
+  brokerId?: string;
   directory: DeviceDirectory;
   clock?: { wallMs(): number };
   logger?: Logger;
@@ -124,6 +133,10 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   const drainTimeoutMs = requireRange('drainTimeoutMs', options.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs, 1, 600_000);
   const credentialWindowMs = requireRange('credentialWindowMs', options.credentialWindowMs ?? DEFAULTS.credentialWindowMs, 10_000, 3_600_000);
   const allowAnonymous = options.allowAnonymous ?? false;
+  // aedes puts the id in a topic level ($SYS/<id>/new/clients) and reads it back by splitting on '/'.
+  if (options.brokerId !== undefined && !/^[^/+#\s]+$/.test(options.brokerId)) {
+    throw new FairwayError('invalid-argument', `brokerId must be one topic level without wildcards or spaces, got ${JSON.stringify(options.brokerId)}`);
+  }
   const logger = options.logger ?? pino({ name: 'fairway-broker', level: process.env['FAIRWAY_LOG_LEVEL'] ?? 'info' });
   const clock = options.clock;
   const wallMs = clock ? () => clock.wallMs() : () => Date.now();
@@ -153,6 +166,8 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     // waits, delivery to every other client can stall behind it (its emitter has a bounded
     // number of messages in flight). 60 s by default; a terminal that reads nothing for 2 s is gone anyway.
     drainTimeout: drainTimeoutMs,
+    ...(options.mq ? { mq: options.mq } : {}),
+    ...(options.brokerId !== undefined ? { id: options.brokerId } : {}),
   });
 
   // ---- sessions: which connection is each device's current one ---------------------------
@@ -195,6 +210,13 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     // publish() would deadlock. The store queues and limits its own work.
     done();
     if (closing) return;
+    // aedes stamps the id of the broker a packet was published on. In cluster mode up messages
+    // stay on the node their terminal is connected to (the SysEmitter keeps them local); one
+    // from another node means a shared bus, and the store here must not answer it a second time.
+    if (packet.brokerId !== aedes.id) {
+      logger.error({ topic: packet.topic, brokerId: packet.brokerId, ownBrokerId: aedes.id }, 'up message from another broker: dropped');
+      return;
+    }
     const deviceId = packet.topic.split('/')[2] ?? '';
     // aedes stamps the publishing client's id on the packet (its types do not declare it).
     const publisherId = (packet as AedesPublishPacket & { clientId?: string }).clientId;
