@@ -64,6 +64,8 @@ export interface Cluster {
   readonly databaseUrl: string;
   readonly storeKeyFile: string;
   readonly storePublicKey: Uint8Array;
+  /** How long each start-up step took, ms (database, world, redis, nodes, balancer): where a slow start went. */
+  readonly startupMs: Readonly<Record<string, number>>;
   node(id: string): ClusterNode;
   kill9(node: ClusterNode): Promise<void>;
   restart(node: ClusterNode): Promise<void>;
@@ -167,28 +169,42 @@ export async function startCluster(options: ClusterHarnessOptions = {}): Promise
   };
   const backends = () => nodes.map((n) => ({ name: n.id, port: n.mqttPort, metricsPort: n.metricsPort }));
 
+  const startupMs: Record<string, number> = {};
+  const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      startupMs[step] = Math.round(performance.now() - started);
+    }
+  };
+
   try {
-    database = await freshClusterDatabase(postgresUrl);
+    database = await timed('database', () => freshClusterDatabase(postgresUrl));
     await createStoreKeyFile(storeKeyFile, Date.now());
     // The world goes in before any node starts: the first open migrates and records the key.
-    const storePublicKey = await withStore(async (store) => {
-      await provisionWorld(store, options.world ?? {});
-      return store.key.signer.publicKey;
-    });
-    redis = await startRedis();
+    const storePublicKey = await timed('world', () =>
+      withStore(async (store) => {
+        await provisionWorld(store, options.world ?? {});
+        return store.key.signer.publicKey;
+      }),
+    );
+    redis = await timed('redis', () => startRedis());
     for (let i = 1; i <= (options.nodes ?? 3); i++) {
       const node = new Node(`n${i}`, join(root, `n${i}`));
       await mkdir(node.dataDir);
       nodes.push(node);
     }
     // In parallel: each start is mostly tsx loading the sources, which the cores share anyway.
-    await Promise.all(nodes.map((n) => startNode(n, {})));
-    balancer = await startHaproxy({
-      backends: backends(),
-      checkIntervalMs: options.balancer?.checkIntervalMs ?? 300,
-      fall: options.balancer?.fall ?? 2,
-      rise: options.balancer?.rise ?? 2,
-    });
+    await timed('nodes', () => Promise.all(nodes.map((n) => startNode(n, {}))));
+    balancer = await timed('balancer', () =>
+      startHaproxy({
+        backends: backends(),
+        checkIntervalMs: options.balancer?.checkIntervalMs ?? 300,
+        fall: options.balancer?.fall ?? 2,
+        rise: options.balancer?.rise ?? 2,
+      }),
+    );
     const haproxy = balancer;
     const redisServer = redis;
 
@@ -201,6 +217,7 @@ export async function startCluster(options: ClusterHarnessOptions = {}): Promise
       databaseUrl: database.url,
       storeKeyFile,
       storePublicKey,
+      startupMs,
 
       node(id) {
         const found = nodes.find((n) => n.id === id);
@@ -260,7 +277,7 @@ export async function startCluster(options: ClusterHarnessOptions = {}): Promise
       return n;
     }
 
-    await cluster.waitForBalancer();
+    await timed('balancerUp', () => cluster.waitForBalancer());
     return cluster;
   } catch (e) {
     await stopAll().catch(() => undefined);

@@ -42,9 +42,21 @@ export async function provisionWorld(store: StoreData, world: ClusterWorld): Pro
     const prepared = await prepareTitle(folder, { content, crypto, storeSigner: key.signer, storeKid: key.kid });
     await saveTitle(database.db, prepared, folder, Date.now());
   }
-  for (const user of world.users ?? []) {
+  await inParallel(world.users ?? [], async (user) => {
     await addUser(database.db, { id: user.id, password: user.password }, Date.now(), FAST_TEST_PARAMS);
     if (user.creditMinor) await adjustBalance(ledger, { userId: user.id, amountMinor: user.creditMinor, reason: 'cluster test credit', actor: 'cluster-harness', nowMs: Date.now() });
-  }
-  for (const terminal of world.terminals ?? []) await enrolTerminal(database.db, terminal, Date.now());
+  });
+  await inParallel(world.terminals ?? [], (terminal) => enrolTerminal(database.db, terminal, Date.now()));
+}
+
+/**
+ * Each item's work, a few at a time: one after another, a hundred users cost a hundred round
+ * trips plus a hundred scrypt hashes in a row; the PostgreSQL pool (10) takes a handful at once.
+ */
+async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>, lanes = 8): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, lane));
 }

@@ -1,10 +1,11 @@
 /**
  * Carries out a fault plan (fault-plan.ts) on a running cluster while a fleet streams through
- * it. Each fault hits a node not hit before, chosen at its moment as the one the most
- * terminals are downloading from right now (its log says who is connected to it; the fleet
- * says who is downloading), so a kill is always a kill mid-stream. Then it waits for
- * recovery — the node restarted or resumed and HAProxy sending it terminals again — before
- * the next fault, so no two outages overlap and every fault is judged on its own.
+ * it. Each fault hits the node the most terminals are downloading from right now — its log
+ * says who is connected to it, the fleet says who is downloading — so a kill is a kill
+ * mid-stream; each kill hits a node not killed before. Then it waits for recovery (the node
+ * restarted or resumed, and HAProxy sending it terminals again) before the next fault, so no
+ * two outages overlap and every fault is judged on its own. Timing comes from the plan,
+ * relative to each recovery.
  */
 import type { Cluster, ClusterNode } from './cluster-harness.js';
 import type { FaultKind, PlannedFault } from './fault-plan.js';
@@ -17,6 +18,8 @@ export interface FaultOutcome {
   atMs: number;
   /** Terminals downloading from the node at that moment. */
   victims: string[];
+  /** Every fleet terminal connected to the node at that moment (downloading or not). */
+  connected: string[];
   /** When HAProxy first reported the node DOWN, if it did during the outage. */
   balancerDownAtMs: number | undefined;
   /** When HAProxy reported it UP again after the restart or resume. */
@@ -24,11 +27,16 @@ export interface FaultOutcome {
 }
 
 export interface FaultRunOptions {
-  /** Date.now() the plan's `atMs` count from. */
+  /** Date.now() the run started: notes count from it. */
   startedAtMs: number;
   /** Uniform [0, 1): breaks ties between equally busy nodes. */
   random: () => number;
-  /** How long to wait past the planned moment for some node to have a terminal downloading; default 10 s. */
+  /**
+   * Called with the fault's index after its quiet gap and before its lead time: where a test
+   * starts the terminals this fault should catch mid-stream.
+   */
+  beforeFault?: (index: number) => void;
+  /** How long to wait past the lead time for some node to have a terminal downloading; default 20 s. */
   victimWaitMs?: number;
   /** A line per step, for the test's output. */
   note?: (line: string) => void;
@@ -44,17 +52,23 @@ function downloadingOn(node: ClusterNode, fleet: TerminalFleet): string[] {
     .filter((id) => here.has(id));
 }
 
-async function chooseVictim(cluster: Cluster, fleet: TerminalFleet, spared: readonly ClusterNode[], options: FaultRunOptions): Promise<{ node: ClusterNode; victims: string[] }> {
-  const deadline = Date.now() + (options.victimWaitMs ?? 10_000);
+/**
+ * The running node the most terminals are downloading from, among `candidates`. Waits for a
+ * busier moment: up to 5 s for two terminals on one node, then up to `victimWaitMs` for one;
+ * past that it hits the seed's choice anyway and the outcome records nobody on it.
+ */
+async function chooseVictim(cluster: Cluster, fleet: TerminalFleet, candidates: readonly ClusterNode[], options: FaultRunOptions): Promise<{ node: ClusterNode; victims: string[] }> {
+  const startedAt = Date.now();
   for (;;) {
-    const ranked = spared
+    const ranked = candidates
       .filter((n) => n.state === 'running')
       .map((node) => ({ node, victims: downloadingOn(node, fleet), tie: options.random() }))
       .sort((a, b) => b.victims.length - a.victims.length || a.tie - b.tie);
     const best = ranked[0];
     if (!best) throw new Error(`no running node left to fault (${cluster.nodes.map((n) => `${n.id} ${n.state}`).join(', ')})`);
-    // Past the wait, hit the seed's choice anyway: the outcome records that nobody was on it.
-    if (best.victims.length > 0 || Date.now() > deadline) return best;
+    const waited = Date.now() - startedAt;
+    const wanted = waited < 5_000 ? 2 : 1;
+    if (best.victims.length >= wanted || waited > (options.victimWaitMs ?? 20_000)) return best;
     await sleep(25);
   }
 }
@@ -72,12 +86,18 @@ async function watchBalancer(cluster: Cluster, node: ClusterNode, until: () => b
 
 export async function runFaults(cluster: Cluster, fleet: TerminalFleet, plan: readonly PlannedFault[], options: FaultRunOptions): Promise<FaultOutcome[]> {
   const outcomes: FaultOutcome[] = [];
-  const spared = [...cluster.nodes];
+  // Kills hit a different node each ("two nodes are killed"). A pause may hit any node: after
+  // restarts the balancer (least connections) sends new terminals to the restarted nodes, so
+  // the one never killed may have nobody streaming from it.
+  const neverKilled = [...cluster.nodes];
   const note = options.note ?? (() => undefined);
-  for (const fault of plan) {
-    await sleep(options.startedAtMs + fault.atMs - Date.now());
-    const { node, victims } = await chooseVictim(cluster, fleet, spared, options);
-    spared.splice(spared.indexOf(node), 1);
+  for (const [index, fault] of plan.entries()) {
+    await sleep(fault.gapMs);
+    options.beforeFault?.(index);
+    await sleep(fault.leadMs);
+    const { node, victims } = await chooseVictim(cluster, fleet, fault.kind === 'kill9' ? neverKilled : cluster.nodes, options);
+    if (fault.kind === 'kill9') neverKilled.splice(neverKilled.indexOf(node), 1);
+    const connected = [...node.log.connectedDevices()].filter((id) => fleet.terminals.some((t) => t.deviceId === id));
     const atMs = Date.now();
     note(`${fault.kind} ${node.id} at +${atMs - options.startedAtMs} ms, ${victims.length} terminals downloading from it, for ${fault.outageMs} ms`);
     let outageOver = false;
@@ -97,7 +117,7 @@ export async function runFaults(cluster: Cluster, fleet: TerminalFleet, plan: re
     await cluster.waitForBalancer({ [node.id]: 'UP' });
     const recoveredAtMs = Date.now();
     note(`${node.id} back in the balancer at +${recoveredAtMs - options.startedAtMs} ms`);
-    outcomes.push({ kind: fault.kind, node: node.id, atMs, victims, balancerDownAtMs, recoveredAtMs });
+    outcomes.push({ kind: fault.kind, node: node.id, atMs, victims, connected, balancerDownAtMs, recoveredAtMs });
   }
   return outcomes;
 }
@@ -111,5 +131,18 @@ export function resumeTimesMs(outcome: FaultOutcome, fleet: TerminalFleet): (num
     const t = fleet.terminals.find((x) => x.deviceId === id);
     const next = t?.storedChunksAtMs.find((at) => at > outcome.atMs);
     return next === undefined ? undefined : next - outcome.atMs;
+  });
+}
+
+/**
+ * For each terminal connected to the faulted node: ms from the fault until its connection
+ * dropped (a reset for a kill; its keep-alive giving up on a frozen node), or undefined if it
+ * stayed on the node until the node was back.
+ */
+export function dropTimesMs(outcome: FaultOutcome, fleet: TerminalFleet): (number | undefined)[] {
+  return outcome.connected.map((id) => {
+    const t = fleet.terminals.find((x) => x.deviceId === id);
+    const drop = t?.drops.find((d) => d.atMs > outcome.atMs && d.atMs <= outcome.recoveredAtMs);
+    return drop === undefined ? undefined : drop.atMs - outcome.atMs;
   });
 }

@@ -70,6 +70,8 @@ export class FleetTerminal {
   /** Date.now() of every chunk stored (a verified chunk of the part being downloaded). */
   readonly storedChunksAtMs: number[] = [];
   readonly states: string[] = [];
+  /** Every time its connection went down: when, and why (a reset, a keep-alive timeout, …). */
+  readonly drops: { atMs: number; reason: string }[] = [];
   private readonly receiptBytesByRid = new Map<number, Uint8Array>();
 
   constructor(
@@ -149,19 +151,29 @@ export class TerminalFleet {
   }
 
   /**
-   * Starts terminal i `startAtMs[i]` ms from now; each logs in, buys the title with auto-play
-   * and plays it to the end. Resolves when every terminal is done or has failed for good, or
-   * at `timeoutMs` (the stragglers get a failure naming their state).
+   * Starts terminal i when `starts[i]` says (ms from now, or when a promise settles); each
+   * logs in, buys the title with auto-play and plays it to the end. Resolves when every
+   * terminal is done or has failed for good, or at `timeoutMs` from now (the stragglers get a
+   * failure naming their state).
    */
-  async run(startAtMs: readonly number[], timeoutMs: number): Promise<void> {
+  async run(starts: readonly (number | Promise<unknown>)[], timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    await Promise.all(this.terminals.map((t, i) => this.runOne(t, startAtMs[i] ?? 0, deadline)));
+    await Promise.all(this.terminals.map((t, i) => this.runOne(t, starts[i] ?? 0, deadline)));
   }
 
-  private async runOne(t: FleetTerminal, startAtMs: number, deadline: number): Promise<void> {
+  private async runOne(t: FleetTerminal, start: number | Promise<unknown>, deadline: number): Promise<void> {
     const { title, parts } = this.options;
     const lastPart = parts[parts.length - 1];
-    await new Promise((r) => setTimeout(r, startAtMs));
+    let giveUp: NodeJS.Timeout | undefined;
+    const started = await Promise.race([
+      (typeof start === 'number' ? new Promise((r) => setTimeout(r, start)) : start).then(() => true),
+      new Promise<boolean>((r) => (giveUp = setTimeout(() => r(false), Math.max(0, deadline - Date.now())))),
+    ]);
+    clearTimeout(giveUp);
+    if (!started) {
+      t.failure = 'never started: the run ended first';
+      return;
+    }
     const { terminal } = t;
     let settle!: () => void;
     const ended = new Promise<void>((resolve) => (settle = resolve));
@@ -184,6 +196,9 @@ export class TerminalFleet {
       t.charges.push({ part: c.part, transfer: c.transfer, price: c.price, atMs: Date.now() });
       const receipt = t.receipts.get(c.transfer);
       if (receipt) receipt.charged = true;
+    });
+    terminal.on('radio', (r) => {
+      if (!r.online) t.drops.push({ atMs: Date.now(), reason: r.reason ?? 'unknown' });
     });
     terminal.on('chunk', (c) => {
       if (c.outcome === 'stored') t.storedChunksAtMs.push(Date.now());
