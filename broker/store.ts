@@ -18,6 +18,7 @@ import { createBroker, type Broker, type BrokerOptions } from './server.js';
 import type { StoreConfig, StoreEvent } from './service/store-context.js';
 import { EXPIRY_SWEEP_MS, StoreService } from './service/store-service.js';
 import { SweepGate } from './cluster/sweep-gate.js';
+import { SysEmitter } from './cluster/sys-emitter.js';
 
 export interface StoreOptions {
   dataDir: string;
@@ -84,8 +85,13 @@ export async function startStore(options: StoreOptions): Promise<RunningStore> {
   const sweepGate = options.cluster ? new SweepGate({ db: database.db, dialect: database.dialect, nodeId: options.cluster.nodeId, tickMs: EXPIRY_SWEEP_MS }) : undefined;
   const service = new StoreService({ db: database.db, ledger, content, crypto, clock, log, storeKey: { signer: key.signer, kid: key.kid }, ...(sweepGate ? { sweepGate } : {}), ...(options.config ? { config: options.config } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
   let broker: Broker;
+  let mq: SysEmitter | undefined;
   try {
+    // Terminal traffic stays on its node; only aedes' $SYS announcements (cross-node
+    // takeover of a client id) cross Redis [issue 11 §2]. The broker closes it.
+    if (options.cluster) mq = await SysEmitter.connect({ redisUrl: options.cluster.redisUrl, connectionName: `fairway-${options.cluster.nodeId}`, logger: log });
     broker = await createBroker({
+      ...(mq && options.cluster ? { mq, brokerId: options.cluster.nodeId } : {}),
       host: options.host ?? '127.0.0.1',
       tcpPort: options.port ?? 0,
       ...(options.tls ? { tls: options.tls } : {}),
@@ -107,6 +113,7 @@ export async function startStore(options: StoreOptions): Promise<RunningStore> {
       onDisconnect: (deviceId) => service.onDisconnect(deviceId),
     });
   } catch (e) {
+    await mq?.closeAsync();
     await crypto.close();
     await data.close();
     throw e;
