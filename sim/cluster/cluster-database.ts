@@ -1,7 +1,10 @@
 /**
- * The cluster's PostgreSQL database: a fresh schema nobody else touches, on whatever server
- * the caller names — the shared test server (FAIRWAY_TEST_PG_URL), or a throw-away server of
- * the caller's own (sim/servers/postgres.ts) when a test must stop or freeze PostgreSQL.
+ * The cluster's PostgreSQL database: a fresh schema nobody else touches, on the shared test
+ * server (FAIRWAY_TEST_PG_URL) or on a throw-away server of the cluster's own
+ * (sim/servers/postgres.ts). The own server is for a test that must stop or freeze
+ * PostgreSQL, and for one that must not share a database with other test files: Kysely's
+ * migrator, which every node runs at start, scans all schemas of its database and fails
+ * ("schema … does not exist") when another test drops its schema at that moment.
  *
  * A schema rather than a database: creating one is a few milliseconds and needs no CREATE
  * DATABASE right. Every node and every in-process helper reaches it through the same URL,
@@ -9,13 +12,28 @@
  */
 import { sql } from 'kysely';
 import { openDatabase } from '../../broker/db/index.js';
+import { startPostgres, type PostgresServer } from '../servers/postgres.js';
 
 export interface ClusterDatabase {
   /** The URL every node gets (`--db`): the server's URL with the schema as search path. */
   readonly url: string;
   readonly schema: string;
-  /** Drops the schema and everything in it. Idempotent. */
+  /** The cluster's own server, when it has one: stop, kill, pause it to test an outage. */
+  readonly server?: PostgresServer;
+  /** Drops the schema and everything in it (destroys the own server). Idempotent. */
   drop(): Promise<void>;
+}
+
+/** A throw-away server (fsync off: the proof is about the cluster, not about disks) with a fresh schema. */
+export async function ownClusterDatabase(): Promise<ClusterDatabase> {
+  const server = await startPostgres({ durable: false });
+  try {
+    const database = await freshClusterDatabase(server.url);
+    return { url: database.url, schema: database.schema, server, drop: () => server.destroy() };
+  } catch (e) {
+    await server.destroy();
+    throw e;
+  }
 }
 
 let made = 0;

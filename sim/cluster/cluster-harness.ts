@@ -17,8 +17,9 @@ import { join } from 'node:path';
 import { createStoreKeyFile } from '../../broker/keys/store-key.js';
 import type { StoreData } from '../../broker/store-data.js';
 import { startHaproxy, type HaproxyServer } from '../servers/haproxy.js';
+import type { PostgresServer } from '../servers/postgres.js';
 import { startRedis, type RedisServer } from '../servers/redis.js';
-import { freshClusterDatabase, type ClusterDatabase } from './cluster-database.js';
+import { freshClusterDatabase, ownClusterDatabase, type ClusterDatabase } from './cluster-database.js';
 import { openClusterStore, provisionWorld, type ClusterWorld } from './cluster-provision.js';
 import { NodeLog, type LogLine } from './node-log.js';
 import { ServeProcess } from './serve-process.js';
@@ -26,8 +27,11 @@ import { ServeProcess } from './serve-process.js';
 export interface ClusterHarnessOptions {
   /** Serve processes; default 3. */
   nodes?: number;
-  /** The PostgreSQL server the cluster's schema is made on; default $FAIRWAY_TEST_PG_URL. */
-  postgresUrl?: string;
+  /**
+   * Where the cluster's schema is made: a server's URL (default $FAIRWAY_TEST_PG_URL), or
+   * 'own-server' for a throw-away PostgreSQL of its own (cluster-database.ts says when).
+   */
+  postgres?: string | 'own-server';
   /** Users, terminals, credit and titles, written before the nodes start. */
   world?: ClusterWorld;
   /** Node log level; default info (the proof reads info lines). */
@@ -62,6 +66,8 @@ export interface Cluster {
   readonly redis: RedisServer;
   readonly balancer: HaproxyServer;
   readonly databaseUrl: string;
+  /** The cluster's own PostgreSQL server, with `postgres: 'own-server'`. */
+  readonly postgresServer: PostgresServer | undefined;
   readonly storeKeyFile: string;
   readonly storePublicKey: Uint8Array;
   /** How long each start-up step took, ms (database, world, redis, nodes, balancer): where a slow start went. */
@@ -73,7 +79,7 @@ export interface Cluster {
   resume(node: ClusterNode): void;
   /** Resolves once HAProxy reports each named node in the given state ('UP' or 'DOWN'); default: every node UP. */
   waitForBalancer(expected?: Readonly<Record<string, 'UP' | 'DOWN'>>, timeoutMs?: number): Promise<void>;
-  /** The cluster's store opened in this process (its own scratch folder), for setup and assertions. */
+  /** The cluster's store, open in this process (its own scratch folder) until stop(): for assertions and more setup. */
   withStore<T>(work: (store: StoreData) => Promise<T>): Promise<T>;
   /** Every node's lines, all incarnations, in arrival order per node. */
   logs(): LogLine[];
@@ -104,8 +110,8 @@ class Node implements ClusterNode {
 }
 
 export async function startCluster(options: ClusterHarnessOptions = {}): Promise<Cluster> {
-  const postgresUrl = options.postgresUrl ?? process.env['FAIRWAY_TEST_PG_URL'];
-  if (!postgresUrl) throw new Error('a cluster needs PostgreSQL: set FAIRWAY_TEST_PG_URL or pass postgresUrl');
+  const postgres = options.postgres ?? process.env['FAIRWAY_TEST_PG_URL'];
+  if (!postgres) throw new Error("a cluster needs PostgreSQL: set FAIRWAY_TEST_PG_URL, or pass postgres (a URL or 'own-server')");
   const root = await mkdtemp(join(tmpdir(), 'fairway-cluster-'));
   const nodes: Node[] = [];
   let database: ClusterDatabase | undefined;
@@ -128,6 +134,7 @@ export async function startCluster(options: ClusterHarnessOptions = {}): Promise
       );
       await attempt(async () => balancer?.stop());
       await attempt(async () => redis?.stop());
+      await attempt(async () => operatorStore?.close());
       await attempt(async () => database?.drop());
       await attempt(() => rm(root, { recursive: true, force: true }));
       if (errors.length > 0) throw new AggregateError(errors, `stopping the cluster in ${root} failed`);
@@ -158,14 +165,14 @@ export async function startCluster(options: ClusterHarnessOptions = {}): Promise
   };
 
   const storeKeyFile = join(root, 'store-key.json');
-  const operatorDir = join(root, 'operator');
+  // One in-process store for the cluster's life: opened (and migrated) once, before the nodes.
+  // Opening it again per assertion would run the migrator each time, and Kysely's migrator
+  // scans every schema of the database, which fails when another test drops its schema
+  // meanwhile (on a shared test server, often).
+  let operatorStore: StoreData | undefined;
   const withStore = async <T>(work: (store: StoreData) => Promise<T>): Promise<T> => {
-    const store = await openClusterStore(operatorDir, database!.url, storeKeyFile);
-    try {
-      return await work(store);
-    } finally {
-      await store.close();
-    }
+    if (stopping) throw new Error('the cluster is stopped');
+    return work(operatorStore!);
   };
   const backends = () => nodes.map((n) => ({ name: n.id, port: n.mqttPort, metricsPort: n.metricsPort }));
 
@@ -180,16 +187,25 @@ export async function startCluster(options: ClusterHarnessOptions = {}): Promise
   };
 
   try {
-    database = await timed('database', () => freshClusterDatabase(postgresUrl));
+    // Independent of each other: PostgreSQL and Redis start side by side.
+    const [databaseStart, redisStart] = await Promise.allSettled([
+      timed('database', () => (postgres === 'own-server' ? ownClusterDatabase() : freshClusterDatabase(postgres))),
+      timed('redis', () => startRedis()),
+    ]);
+    // Kept before throwing, so that stop() cleans up whichever one did start.
+    if (databaseStart.status === 'fulfilled') database = databaseStart.value;
+    if (redisStart.status === 'fulfilled') redis = redisStart.value;
+    if (databaseStart.status === 'rejected') throw databaseStart.reason;
+    if (redisStart.status === 'rejected') throw redisStart.reason;
+    const clusterDatabase = databaseStart.value;
+    const redisServer = redisStart.value;
     await createStoreKeyFile(storeKeyFile, Date.now());
     // The world goes in before any node starts: the first open migrates and records the key.
-    const storePublicKey = await timed('world', () =>
-      withStore(async (store) => {
-        await provisionWorld(store, options.world ?? {});
-        return store.key.signer.publicKey;
-      }),
-    );
-    redis = await timed('redis', () => startRedis());
+    const storePublicKey = await timed('world', async () => {
+      operatorStore = await openClusterStore(join(root, 'operator'), clusterDatabase.url, storeKeyFile);
+      await provisionWorld(operatorStore, options.world ?? {});
+      return operatorStore.key.signer.publicKey;
+    });
     for (let i = 1; i <= (options.nodes ?? 3); i++) {
       const node = new Node(`n${i}`, join(root, `n${i}`));
       await mkdir(node.dataDir);
@@ -206,7 +222,6 @@ export async function startCluster(options: ClusterHarnessOptions = {}): Promise
       }),
     );
     const haproxy = balancer;
-    const redisServer = redis;
 
     const cluster: Cluster = {
       root,
@@ -214,7 +229,8 @@ export async function startCluster(options: ClusterHarnessOptions = {}): Promise
       nodes,
       redis: redisServer,
       balancer: haproxy,
-      databaseUrl: database.url,
+      databaseUrl: clusterDatabase.url,
+      postgresServer: clusterDatabase.server,
       storeKeyFile,
       storePublicKey,
       startupMs,

@@ -123,13 +123,16 @@ export async function runFaults(cluster: Cluster, fleet: TerminalFleet, plan: re
 }
 
 /**
- * For each terminal downloading from the faulted node: ms from the fault to its next stored
- * (hash-verified) chunk, wherever that came from. Undefined for one that stored none after.
+ * For each terminal downloading from the faulted node: ms from the fault to its first
+ * verified chunk after it left the node (its connection dropped: the chunks still in the
+ * pipes when the node stopped do not count), or — one that stayed on a frozen node until it
+ * thawed — after the node was back. Undefined for one that stored no chunk after that.
  */
 export function resumeTimesMs(outcome: FaultOutcome, fleet: TerminalFleet): (number | undefined)[] {
   return outcome.victims.map((id) => {
     const t = fleet.terminals.find((x) => x.deviceId === id);
-    const next = t?.storedChunksAtMs.find((at) => at > outcome.atMs);
+    const left = t?.drops.find((d) => d.atMs > outcome.atMs && d.atMs <= outcome.recoveredAtMs)?.atMs ?? outcome.recoveredAtMs;
+    const next = t?.storedChunksAtMs.find((at) => at > left);
     return next === undefined ? undefined : next - outcome.atMs;
   });
 }
