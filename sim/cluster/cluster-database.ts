@@ -1,10 +1,7 @@
 /**
  * The cluster's PostgreSQL database: a fresh schema nobody else touches, on the shared test
  * server (FAIRWAY_TEST_PG_URL) or on a throw-away server of the cluster's own
- * (sim/servers/postgres.ts). The own server is for a test that must stop or freeze
- * PostgreSQL, and for one that must not share a database with other test files: Kysely's
- * migrator, which every node runs at start, scans all schemas of its database and fails
- * ("schema … does not exist") when another test drops its schema at that moment.
+ * (sim/servers/postgres.ts) for a test that must stop, kill or freeze PostgreSQL.
  *
  * A schema rather than a database: creating one is a few milliseconds and needs no CREATE
  * DATABASE right. Every node and every in-process helper reaches it through the same URL,

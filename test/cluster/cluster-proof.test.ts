@@ -35,19 +35,12 @@ import { dropTimesMs, resumeTimesMs, runFaults, type FaultOutcome } from '../../
 import { TerminalFleet, type FleetMember } from '../../sim/cluster/terminal-fleet.js';
 import { seed } from '../support/seed.js';
 import { requireBinary } from '../support/server-binaries.js';
-import { installedPostgresVersion } from '../../sim/servers/postgres.js';
 import { replayCredential, resendReceipt, wrongPasswords } from './cluster-probes.js';
 
-/**
- * A PostgreSQL server of the cluster's own where one can be started (as root, with Debian's
- * server binaries: CI): the shared test server's database is shared with test files that drop
- * their schemas while nodes start, and the nodes' migrator trips over that (see
- * sim/cluster/cluster-database.ts). Elsewhere a schema on FAIRWAY_TEST_PG_URL.
- */
-const postgres = installedPostgresVersion() !== undefined && process.getuid?.() === 0 ? 'own-server' : process.env.FAIRWAY_TEST_PG_URL;
+const postgres = process.env.FAIRWAY_TEST_PG_URL;
 // Without them the proof cannot run: skipped loudly here, a failure on CI (test/support/server-binaries.ts).
 const serversInstalled = requireBinary('redis-server') && requireBinary('haproxy');
-if (!postgres && process.env['CI']) it('has PostgreSQL on CI', () => expect.fail('no PostgreSQL: the cluster proof needs FAIRWAY_TEST_PG_URL or the server binaries (.ci/setup-postgres.sh)'));
+if (!postgres && process.env['CI']) it('has PostgreSQL on CI (FAIRWAY_TEST_PG_URL)', () => expect.fail('FAIRWAY_TEST_PG_URL is not set: the cluster proof needs PostgreSQL (.ci/setup-postgres.sh)'));
 const TERMINALS = 50;
 const HOLES = 3;
 const PARTS = Array.from({ length: HOLES }, (_, i) => golfPartId(i + 1));
