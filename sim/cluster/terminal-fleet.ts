@@ -228,9 +228,13 @@ export class TerminalFleet {
     return this.terminals.filter((t) => t.state === 'title.downloading');
   }
 
-  /** Orderly stops (state on flash, goodbye sent) and the sandboxes closed. */
-  async stop(): Promise<void> {
-    await Promise.allSettled(this.terminals.map((t) => t.terminal.stop()));
-    await Promise.allSettled(this.executors.map((e) => e.close()));
+  private stopping: Promise<void> | undefined;
+
+  /** Orderly stops (state on flash, goodbye sent) and the sandboxes closed. Idempotent. */
+  stop(): Promise<void> {
+    return (this.stopping ??= (async () => {
+      await Promise.allSettled(this.terminals.map((t) => t.terminal.stop()));
+      await Promise.allSettled(this.executors.map((e) => e.close()));
+    })());
   }
 }
