@@ -94,7 +94,7 @@ export class ServeProcess {
     live.add(child);
     const proc = new ServeProcess(child, log, incarnation);
     const serving = new Promise<{ mqttPort: number; metricsPort: number }>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${flags.nodeId} did not log "fairway store serving" within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`${flags.nodeId} did not log "fairway store serving" within ${timeoutMs} ms:\n${proc.lastWords()}`)), timeoutMs);
       createInterface({ input: child.stdout! }).on('line', (text) => {
         const line = log.add(text, incarnation);
         if (line?.msg === 'fairway store serving') {
@@ -115,7 +115,7 @@ export class ServeProcess {
       return { proc, ...ports };
     } catch (e) {
       await proc.kill9();
-      throw e instanceof Error ? new Error(`${e.message}\n${proc.lastWords()}`) : e;
+      throw e;
     }
   }
 
