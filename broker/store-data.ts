@@ -1,13 +1,14 @@
 /**
  * The store's persistent side, opened the same way by the server and by every operator
  * command: the data folder, the database brought to the latest schema, the store key and the
- * content store.
+ * content store (files in the data folder, and the database too when it is PostgreSQL).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScryptParams } from './auth/password.js';
 import { PRODUCTION_PARAMS } from './auth/password.js';
 import { ContentStore } from './catalog/content-store.js';
+import { DatabasePartSource } from './catalog/database-source.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/index.js';
 import { resolveStoreKey } from './keys/resolve-key.js';
 import type { StoreKey } from './keys/store-key.js';
@@ -49,7 +50,9 @@ export async function openStoreData(dataDir: string, options: OpenStoreDataOptio
       mayMint: options.mayMintKey ?? true,
       nowMs: options.nowMs,
     });
-    const content = new ContentStore(join(dataDir, 'content'), options.contentCacheBytes);
+    // PostgreSQL is what every node of a cluster reaches, so part content goes there too
+    // [issue 11 §3]; a SQLite store is one node, and its content stays in files.
+    const content = new ContentStore(join(dataDir, 'content'), options.contentCacheBytes, database.dialect === 'postgres' ? { database: new DatabasePartSource(database.db) } : {});
     const ledger: LedgerContext = { db: database.db, dialect: database.dialect, passwordParams: options.passwordParams ?? PRODUCTION_PARAMS };
     return {
       dataDir,

@@ -1,16 +1,26 @@
 /**
- * Part bytes, stored once by content (SHA-256 of the whole part) under the store's data
- * folder, and read back at an offset to serve chunk windows. Content addressing makes an
- * import idempotent and a half-finished one harmless: an orphan file is only disk space.
+ * Part bytes, stored once by content (SHA-256 of the whole part) and read back at an offset to
+ * serve chunk windows. Content addressing makes an import idempotent and a half-finished one
+ * harmless: an orphan file or orphan segments are only space.
+ *
+ * Where the bytes are: always a file under the data folder of the node that imported them;
+ * with a PostgreSQL store also the database, so every node of a cluster serves every title,
+ * whichever node imported it [issue 11 §3]. Reads go memory cache → local file → database:
+ * the cache serves hot parts without any I/O, the file is the cheapest copy where there is
+ * one, and the database is the copy every node reaches. A SQLite store has no database
+ * source: its content is files only, as a single node needs.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { FairwayError } from '../../sdk/errors.js';
 import type { Crypto } from '../../sdk/hal/crypto.js';
 import { PartHasher } from '../../sdk/manifest/index.js';
 import { toHex } from '../../sdk/vectors/json.js';
+import type { DatabasePartSource } from './database-source.js';
+import { FilePartSource } from './file-source.js';
+import { ContentUnavailableError, type PartBytesSource, type PartExtent } from './part-bytes-source.js';
 import { PartCache } from './part-cache.js';
 
 export interface StoredPart {
@@ -21,30 +31,47 @@ export interface StoredPart {
   partHash: Uint8Array;
 }
 
-/** How many part files stay open for serving at once; parts are read chunk by chunk. */
-const OPEN_FILES_MAX = 64;
-
 /** Default memory for hot parts: the first parts of a few dozen titles. */
 export const DEFAULT_CONTENT_CACHE_BYTES = 64 * 1024 * 1024;
 
+/** Parts whose source is remembered; past this the oldest is looked up again on its next read. */
+const LOCATED_MAX = 4_096;
+
+interface Located extends PartExtent {
+  source: PartBytesSource;
+}
+
+export interface ContentStoreOptions {
+  /** The store every node reaches (PostgreSQL): imports write there too, reads fall back to it. */
+  database?: DatabasePartSource;
+}
+
 export class ContentStore {
-  private readonly open = new Map<string, Promise<FileHandle>>();
+  readonly files: FilePartSource;
+  readonly database: DatabasePartSource | undefined;
+  private readonly sources: PartBytesSource[];
   private cache: PartCache;
-  /** Whole-part loads under way, so concurrent reads of a cold part load it once. */
-  private readonly loading = new Map<string, Promise<Uint8Array | null>>();
+  /** Loads under way (whole parts, database segments), so concurrent reads of cold bytes load them once. */
+  private readonly loading = new Map<string, Promise<Uint8Array>>();
+  /** Which source holds a part, found once per part (content never changes under its hash). */
+  private readonly located = new Map<string, Promise<Located>>();
 
   constructor(
     readonly directory: string,
     cacheBytes: number = DEFAULT_CONTENT_CACHE_BYTES,
+    options: ContentStoreOptions = {},
   ) {
     this.cache = new PartCache(checkCacheBytes(cacheBytes));
+    this.files = new FilePartSource(directory);
+    this.database = options.database;
+    this.sources = options.database ? [this.files, options.database] : [this.files];
   }
 
-  private pathOf(contentHash: string): string {
-    return join(this.directory, contentHash.slice(0, 2), contentHash);
-  }
-
-  /** Streams a file in, hashing it chunk by chunk, so a large part is never held in memory. */
+  /**
+   * Streams a file in, hashing it chunk by chunk, so a large part is never held in memory;
+   * then, with a database, copies it there segment by segment. Only when this returns is the
+   * part readable on every node, so the catalog records a title after its content.
+   */
   async importFile(sourcePath: string, chunkBytes: number, crypto: Crypto): Promise<StoredPart> {
     await mkdir(this.directory, { recursive: true });
     const temp = join(this.directory, `.incoming-${randomBytes(8).toString('hex')}`);
@@ -71,101 +98,140 @@ export class ContentStore {
       throw e;
     }
     const contentHash = toHex(described.hash);
-    const finalPath = this.pathOf(contentHash);
     await mkdir(join(this.directory, contentHash.slice(0, 2)), { recursive: true });
-    await rename(temp, finalPath);
+    await rename(temp, this.files.pathOf(contentHash));
+    await this.database?.store(contentHash, described.size, (offset, length) => this.files.read(contentHash, offset, length));
     return { contentHash, sizeBytes: described.size, chunkBytes, chunkHashes: described.chunks, partHash: described.hash };
   }
 
+  /** Whether some source holds the part whole. */
   async has(contentHash: string): Promise<boolean> {
-    return stat(this.pathOf(contentHash)).then(
+    return this.locate(contentHash).then(
       () => true,
       () => false,
     );
   }
 
   /**
-   * Loads every stored part into memory and serves every read from there from now on,
-   * including parts imported later (the simulator: a read that waits on the disk lands at a
-   * real-time moment, which its virtual clock cannot order).
+   * Loads every part in the data folder into memory and serves every read from there from
+   * now on, including parts imported or first read later (the simulator: a read that waits on
+   * the disk lands at a real-time moment, which its virtual clock cannot order).
    */
   async pinInMemory(): Promise<void> {
     this.cache = new PartCache(Infinity);
-    const shards = await readdir(this.directory).catch(() => [] as string[]);
-    for (const shard of shards) {
-      if (shard.startsWith('.')) continue;
-      for (const name of await readdir(join(this.directory, shard)).catch(() => [] as string[])) {
-        this.cache.put(name, new Uint8Array(await readFile(join(this.directory, shard, name))));
-      }
+    for (const contentHash of await this.files.list()) {
+      const file = await this.files.find(contentHash);
+      if (file) this.cache.put(contentHash, await this.files.read(contentHash, 0, file.sizeBytes));
     }
   }
 
-  /** Part bytes held in memory now, and how many parts. */
+  /** Part bytes held in memory now, and how many entries (whole parts, segments of larger ones). */
   cacheStats(): { bytes: number; parts: number; maxBytes: number } {
     return { bytes: this.cache.sizeBytes, parts: this.cache.partCount, maxBytes: this.cache.maxBytes };
   }
 
   /**
    * Up to `lengthBytes` at `offsetBytes` of a stored part. A part that fits the cache is loaded
-   * whole on its first read and served from memory after that. The result may be a view of
-   * cached bytes: read it, never write to it.
+   * whole on its first read and served from memory after that. A larger one is read range by
+   * range — in whole units (database segments) kept in the cache when its source has them, as
+   * the next windows of a stream want the bytes that follow. The result may be a view of
+   * cached bytes: read it, never write to it. Throws ContentUnavailableError when no source
+   * can give the bytes.
    */
   async read(contentHash: string, offsetBytes: number, lengthBytes: number): Promise<Uint8Array> {
-    const whole = this.cache.get(contentHash) ?? (await this.loadWhole(contentHash));
-    if (whole) return whole.subarray(offsetBytes, offsetBytes + lengthBytes);
-    const handle = await this.handleFor(contentHash);
-    const buffer = new Uint8Array(lengthBytes);
-    const { bytesRead } = await handle.read(buffer, 0, lengthBytes, offsetBytes);
-    return bytesRead === lengthBytes ? buffer : buffer.subarray(0, bytesRead);
+    const cached = this.cache.get(contentHash);
+    if (cached) return cached.subarray(offsetBytes, offsetBytes + lengthBytes);
+    const at = await this.locate(contentHash);
+    try {
+      if (this.cache.accepts(at.sizeBytes)) {
+        const whole = await this.load(contentHash, () => at.source.read(contentHash, 0, at.sizeBytes));
+        return whole.subarray(offsetBytes, offsetBytes + lengthBytes);
+      }
+      if (at.unitBytes !== undefined && this.cache.accepts(at.unitBytes)) return await this.readByUnits(contentHash, at, at.unitBytes, offsetBytes, lengthBytes);
+      return await at.source.read(contentHash, offsetBytes, lengthBytes);
+    } catch (e) {
+      // The file may have gone, or the database lost a segment: look again next time.
+      this.located.delete(contentHash);
+      if (at.source === this.files) this.files.forget(contentHash);
+      throw e;
+    }
   }
 
-  /** The whole part, now in the cache, or null when it is too large to cache. */
-  private loadWhole(contentHash: string): Promise<Uint8Array | null> {
-    let load = this.loading.get(contentHash);
+  /**
+   * A range of a part too large to cache whole, from the units covering it, each loaded once
+   * and cached under `hash@offset`: a window of 256 × 16 KiB chunks is four or five database
+   * queries rather than 256. The units share the cache's budget and its LRU order with whole
+   * parts, so a long stream cycles its own recent units, not the hot small parts others read.
+   */
+  private async readByUnits(contentHash: string, at: Located, unit: number, offsetBytes: number, lengthBytes: number): Promise<Uint8Array> {
+    const end = Math.min(offsetBytes + lengthBytes, at.sizeBytes);
+    if (end <= offsetBytes) return new Uint8Array(0);
+    const first = Math.floor(offsetBytes / unit) * unit;
+    const unitAt = (start: number) => {
+      const key = `${contentHash}@${start}`;
+      return this.cache.get(key) ?? this.load(key, () => at.source.read(contentHash, start, Math.min(unit, at.sizeBytes - start)));
+    };
+    if (end <= first + unit) return (await unitAt(first)).subarray(offsetBytes - first, end - first);
+    // A chunk straddling two units (chunk sizes need not divide the unit).
+    const out = new Uint8Array(end - offsetBytes);
+    for (let start = first; start < end; start += unit) {
+      const bytes = await unitAt(start);
+      const from = Math.max(offsetBytes, start);
+      out.set(bytes.subarray(from - start, Math.min(end, start + bytes.length) - start), from - offsetBytes);
+    }
+    return out;
+  }
+
+  /** Bytes into the cache under `key`; one load per key however many reads wait for it. */
+  private load(key: string, read: () => Promise<Uint8Array>): Promise<Uint8Array> {
+    let load = this.loading.get(key);
     if (!load) {
-      load = (async () => {
-        const handle = await this.handleFor(contentHash);
-        const { size } = await handle.stat();
-        if (!this.cache.accepts(size)) return null;
-        const whole = new Uint8Array(size);
-        let filled = 0;
-        while (filled < size) {
-          const { bytesRead } = await handle.read(whole, filled, size - filled, filled);
-          if (bytesRead === 0) break;
-          filled += bytesRead;
-        }
-        const bytes = filled === size ? whole : whole.subarray(0, filled);
-        this.cache.put(contentHash, bytes);
+      load = read().then((bytes) => {
+        this.cache.put(key, bytes);
         return bytes;
-      })();
-      this.loading.set(contentHash, load);
+      });
+      this.loading.set(key, load);
       void load.then(
-        () => this.loading.delete(contentHash),
-        () => this.loading.delete(contentHash),
+        () => this.loading.delete(key),
+        () => this.loading.delete(key),
       );
     }
     return load;
   }
 
-  private handleFor(contentHash: string): Promise<FileHandle> {
-    let handle = this.open.get(contentHash);
-    if (!handle) {
-      if (this.open.size >= OPEN_FILES_MAX) {
-        const [oldest, oldHandle] = this.open.entries().next().value as [string, Promise<FileHandle>];
-        this.open.delete(oldest);
-        void oldHandle.then((h) => h.close()).catch(() => {});
-      }
-      handle = open(this.pathOf(contentHash), 'r');
-      handle.catch(() => this.open.delete(contentHash));
-      this.open.set(contentHash, handle);
+  /**
+   * The first source, in read order, holding the part whole. A source that fails to answer
+   * (a file it cannot open, the database down) does not stop the search; if no later source
+   * has the part, its failure is the answer, so "database down" is not reported as "missing".
+   */
+  private locate(contentHash: string): Promise<Located> {
+    let found = this.located.get(contentHash);
+    if (!found) {
+      found = (async () => {
+        let failure: unknown;
+        for (const source of this.sources) {
+          try {
+            const extent = await source.find(contentHash);
+            if (extent) return { source, ...extent };
+          } catch (e) {
+            failure ??= e;
+          }
+        }
+        if (failure !== undefined) throw failure;
+        throw new ContentUnavailableError('missing', contentHash, `no ${this.sources.map((s) => s.name).join(' or ')} holds it whole`);
+      })();
+      const entry = found;
+      entry.catch(() => {
+        if (this.located.get(contentHash) === entry) this.located.delete(contentHash);
+      });
+      if (this.located.size >= LOCATED_MAX) this.located.delete(this.located.keys().next().value as string);
+      this.located.set(contentHash, entry);
     }
-    return handle;
+    return found;
   }
 
   async close(): Promise<void> {
-    const handles = [...this.open.values()];
-    this.open.clear();
-    await Promise.all(handles.map((h) => h.then((f) => f.close()).catch(() => {})));
+    await Promise.all(this.sources.map((s) => s.close()));
   }
 }
 

@@ -42,5 +42,10 @@ export function createPostgresDialect(url: string, options: PostgresOptions): { 
   const pool = new pg.Pool(config);
   // Without a listener an idle connection's error would crash the process.
   pool.on('error', options.onPoolError);
+  // A connection lost while checked out (the server restarts, the network drops in the middle
+  // of a query) fails the query under way, which its caller handles, and also emits 'error' on
+  // the client, where pg-pool listens only while the client is idle: without this listener
+  // that second report would crash the process instead of the node answering a typed error.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return { dialect: new PostgresDialect({ pool }), pool };
 }

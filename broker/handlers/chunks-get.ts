@@ -1,10 +1,12 @@
 /**
  * chunks.get → chunk × n | refusal | error [FW-4.6]: queue the named chunks of an open
- * transfer of this terminal on the fair pump; they go out as QoS 0 `chunk` messages.
+ * transfer of this terminal on the fair pump; they go out as QoS 0 `chunk` messages. A window
+ * this node cannot read is answered with an `error` by the pump (store-service.ts).
  */
 import { chunkCount, chunkSpan, expandBits, expandRuns } from '../../sdk/chunks/index.js';
 import { FairwayError } from '../../sdk/errors.js';
 import { toHex } from '../../sdk/vectors/json.js';
+import { ContentUnavailableError } from '../catalog/part-bytes-source.js';
 import { getTransfer } from '../ledger/holds.js';
 import { errorMessage } from '../service/wire-errors.js';
 import { refusal, type Handler } from '../service/store-context.js';
@@ -33,9 +35,12 @@ export const handleChunksGet: Handler<'chunks.get'> = async ({ ctx, deviceId, se
     rid: message.rid,
     transfer: message.transfer,
     indexes,
-    read: (index) => {
+    read: async (index) => {
       const span = chunkSpan(index, part.sizeBytes, part.chunkBytes);
-      return ctx.content.read(part.contentHash, span.offsetBytes, span.lengthBytes);
+      const data = await ctx.content.read(part.contentHash, span.offsetBytes, span.lengthBytes);
+      // A short copy (a truncated file) must fail the window, not send a short or empty chunk.
+      if (data.length !== span.lengthBytes) throw new ContentUnavailableError('truncated', part.contentHash, `${data.length} of ${span.lengthBytes} bytes at ${span.offsetBytes}`);
+      return data;
     },
   });
   return undefined;

@@ -3,6 +3,10 @@
  * turn (round robin), with a bounded number of sends in flight across all of them, so one
  * terminal asking for 256 chunks cannot starve a hundred others asking for a few. A device
  * that disconnects has its windows dropped; it will ask again for what it still misses.
+ *
+ * A chunk that cannot be read (no copy of the part on this node, the database down) fails
+ * its whole window: the rest of it is dropped and `onWindowFailed` answers the request once,
+ * so the terminal hears a typed error instead of waiting out silence [issue 11 §3].
  */
 export interface WindowJob {
   deviceId: string;
@@ -15,6 +19,9 @@ export interface WindowJob {
 
 export type ChunkSender = (deviceId: string, chunk: { rid: number; transfer: Uint8Array; index: number; data: Uint8Array }) => Promise<void>;
 
+/** Answers a window whose read failed; runs in the device's send order, after its earlier chunks. */
+export type WindowFailed = (job: WindowJob, error: unknown) => Promise<void>;
+
 export class ChunkPump {
   /** Devices in service order; each has its windows in arrival order. */
   private readonly queues = new Map<string, WindowJob[]>();
@@ -22,11 +29,15 @@ export class ChunkPump {
   private idleWaiters: (() => void)[] = [];
   /** Per device, the last send queued: the next waits for it. */
   private readonly tails = new Map<string, Promise<void>>();
+  /** Windows already answered with an error: their chunks still in flight are not sent. */
+  private readonly failed = new WeakSet<WindowJob>();
 
   constructor(
     private readonly send: ChunkSender,
     private readonly maxInFlight: number,
+    /** A chunk that was read but could not be sent (the device went, the store is closing). */
     private readonly onError: (deviceId: string, error: unknown) => void = () => {},
+    private readonly onWindowFailed: WindowFailed = async () => {},
   ) {}
 
   enqueue(job: WindowJob): void {
@@ -87,11 +98,21 @@ export class ChunkPump {
    */
   private sendOne(job: WindowJob, index: number): Promise<void> {
     const read = job.read(index);
-    read.catch(() => undefined);
+    // A failed read stops the window at once (no more reads of a part that cannot be read);
+    // the chunks read before it still go out, in order, then the window's answer.
+    read.catch(() => this.dropWindow(job));
     const before = this.tails.get(job.deviceId) ?? Promise.resolve();
     const mine = before.then(async () => {
+      if (this.failed.has(job)) return;
+      let data: Uint8Array;
       try {
-        await this.send(job.deviceId, { rid: job.rid, transfer: job.transfer, index, data: await read });
+        data = await read;
+      } catch (e) {
+        await this.failWindow(job, e);
+        return;
+      }
+      try {
+        await this.send(job.deviceId, { rid: job.rid, transfer: job.transfer, index, data });
       } catch (e) {
         this.onError(job.deviceId, e);
       }
@@ -101,5 +122,25 @@ export class ChunkPump {
       if (this.tails.get(job.deviceId) === mine) this.tails.delete(job.deviceId);
     });
     return mine;
+  }
+
+  /** Answers the window, once; whatever of it is still in flight is not sent. */
+  private async failWindow(job: WindowJob, error: unknown): Promise<void> {
+    this.failed.add(job);
+    this.dropWindow(job);
+    try {
+      await this.onWindowFailed(job, error);
+    } catch (e) {
+      this.onError(job.deviceId, e);
+    }
+  }
+
+  /** Takes a window's chunks not yet started out of the rotation. */
+  private dropWindow(job: WindowJob): void {
+    const jobs = this.queues.get(job.deviceId);
+    const at = jobs?.indexOf(job) ?? -1;
+    if (!jobs || at < 0) return;
+    jobs.splice(at, 1);
+    if (jobs.length === 0) this.queues.delete(job.deviceId);
   }
 }

@@ -9,6 +9,7 @@ import { isFairwayError } from '../../sdk/errors.js';
 import type { Crypto, Signer } from '../../sdk/hal/crypto.js';
 import { encodeChunkMessage, encodeMessage, MESSAGES, type DownMessage, type DownType, type UpType } from '../../sdk/wire/index.js';
 import type { ContentStore } from '../catalog/content-store.js';
+import { ContentUnavailableError } from '../catalog/part-bytes-source.js';
 import type { Schema } from '../db/schema.js';
 import type { LedgerContext } from '../ledger/context.js';
 import { releaseExpired } from '../ledger/holds.js';
@@ -20,11 +21,12 @@ import { CaptureBatcher } from './capture-batcher.js';
 import { LookupCache } from './lookup-cache.js';
 import { findPart } from '../catalog/catalog-reader.js';
 import { activePublicKey } from '../directory/terminals.js';
-import { ChunkPump } from './chunk-pump.js';
+import { ChunkPump, type WindowJob } from './chunk-pump.js';
 import { dispatch } from './dispatch.js';
 import { EncodedReply } from './encoded-reply.js';
 import { ReplyCache } from './reply-cache.js';
 import { DEFAULT_STORE_CONFIG, type Session, type StoreConfig, type StoreContext, type StoreEvent } from './store-context.js';
+import { OUTAGE_RETRY_AFTER_MS } from './outage.js';
 import { errorMessage } from './wire-errors.js';
 
 export type Publish = (deviceId: string, type: DownType, payload: Uint8Array, qos: 0 | 1) => Promise<void>;
@@ -90,6 +92,7 @@ export class StoreService {
           if (isFairwayError(error, 'closed')) return;
           options.log.warn({ deviceId, err: error }, 'a chunk could not be sent');
         },
+        (job, error) => this.answerFailedWindow(job, error),
       ),
       captures: new CaptureBatcher(options.ledger),
       parts: new LookupCache((id) => findPart(options.db, id), 60 * 60_000, 10_000, () => options.clock.wallMs()),
@@ -99,6 +102,26 @@ export class StoreService {
       send,
       count: (event, labels, amount) => options.onEvent?.(event, labels, amount),
     };
+  }
+
+  /**
+   * A window whose chunks this node could not read gets one `error` with its rid, never
+   * silence [issue 11 §3]: `unavailable` with a retry hint when the database is unreachable
+   * (the terminal resends the window after that), `internal` when the part is missing or
+   * damaged (an operator must look).
+   */
+  private async answerFailedWindow(job: WindowJob, error: unknown): Promise<void> {
+    const unreadable = error instanceof ContentUnavailableError;
+    const unreachable = unreadable && error.reason === 'unreachable';
+    const code = unreachable ? 'unavailable' : 'internal';
+    this.ctx.count('error', { code });
+    this.options.log.warn({ deviceId: job.deviceId, rid: job.rid, err: error, reason: unreadable ? error.reason : undefined }, 'a chunk window could not be read');
+    const why = unreachable ? 'part content unreachable now (database down)' : unreadable && error.reason === 'missing' ? 'part content not on this node yet' : 'part content could not be read';
+    try {
+      await this.ctx.send(job.deviceId, errorMessage(code, `${why}; nothing changed, resend the window later`, job.rid, unreachable ? OUTAGE_RETRY_AFTER_MS : undefined));
+    } catch (e) {
+      if (!isFairwayError(e, 'closed')) this.options.log.warn({ deviceId: job.deviceId, err: e }, 'a window error could not be sent');
+    }
   }
 
   /** Connects the service to the broker's outbound side and starts the expiry sweep. */

@@ -49,17 +49,44 @@ describe('chunk pump', () => {
     expect(peak).toBe(3);
   });
 
-  it('drops a device’s windows when it disconnects, and reports read failures without stopping', async () => {
+  it('drops a device’s windows when it disconnects, and goes on serving others after a read failure', async () => {
     const sent: string[] = [];
-    const errors: string[] = [];
-    const pump = new ChunkPump(async (d) => void sent.push(d), 1, (d) => void errors.push(d));
+    const failed: string[] = [];
+    const pump = new ChunkPump(async (d) => void sent.push(d), 1, undefined, async (j) => void failed.push(j.deviceId));
     pump.enqueue(job('gone', [0, 1, 2, 3]));
     pump.enqueue({ ...job('broken', [0]), read: async () => Promise.reject(new Error('disk')) });
     pump.enqueue(job('ok', [0]));
     pump.cancel('gone');
     await pump.idle();
     expect(sent.filter((d) => d === 'gone').length).toBeLessThanOrEqual(1);
-    expect(errors).toEqual(['broken']);
+    expect(failed).toEqual(['broken']);
     expect(sent).toContain('ok');
+  });
+
+  it('answers a window whose read fails once, after the chunks read before it, and sends nothing more of it', async () => {
+    const events: string[] = [];
+    const reads: number[] = [];
+    const pump = new ChunkPump(
+      async (_d, c) => void events.push(`chunk ${c.rid}/${c.index}`),
+      4,
+      (_d, e) => void events.push(`send error ${String(e)}`),
+      async (j, e) => void events.push(`window ${j.rid} failed: ${(e as Error).message}`),
+    );
+    const broken: WindowJob = {
+      ...job('a', Array.from({ length: 40 }, (_, i) => i), 7),
+      read: async (i) => {
+        reads.push(i);
+        if (i >= 3) throw new Error(`no chunk ${i}`);
+        // Earlier chunks are slower, so the failures arrive first: order must still hold.
+        await new Promise((r) => setTimeout(r, 10 - i));
+        return new Uint8Array([i]);
+      },
+    };
+    pump.enqueue(broken);
+    pump.enqueue(job('a', [0, 1], 8));
+    await pump.idle();
+    expect(events).toEqual(['chunk 7/0', 'chunk 7/1', 'chunk 7/2', 'window 7 failed: no chunk 3', 'chunk 8/0', 'chunk 8/1']);
+    // The window stopped reading when its first read failed, not after reading all 40.
+    expect(reads.length).toBeLessThan(10);
   });
 });

@@ -1,11 +1,19 @@
 /** The operator's `fairway store …` commands, run as a real child process against a real data folder. */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openStoreData } from '../../broker/store-data.js';
+import { loadOrCreateStoreKey } from '../../broker/keys/store-key.js';
 import { NodeSigner } from '../../device/ports/node/index.js';
+import { chunkCount, chunkSpan } from '../../sdk/chunks/index.js';
+import { manifestArtefact, verifyChunk } from '../../sdk/manifest/index.js';
+import { seededRandomSource } from '../../sdk/testing/mocks/index.js';
+import { postgresFactory } from '../broker/db/test-databases.js';
+import { crypto } from '../support/keys.js';
+import { seed } from '../support/seed.js';
 import { toHex } from '../../sdk/vectors/json.js';
 
 const run = promisify(execFile);
@@ -14,9 +22,9 @@ const root = await mkdtemp(join(tmpdir(), 'fairway-store-cli-'));
 const data = join(root, 'store');
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-async function fairway(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function fairway(args: string[], env: Record<string, string> = {}, dataDir = data): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args, '--data', data], { timeout: 60_000, env: { ...process.env, ...env } });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args, '--data', dataDir], { timeout: 60_000, env: { ...process.env, ...env } });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -121,5 +129,81 @@ describe('fairway store (operator commands)', () => {
     const bad = await fairway(['store', 'licences', '--state', 'lost']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--state must be one of open, charged, settled, released');
+  });
+});
+
+const pgUrl = process.env.FAIRWAY_TEST_PG_URL;
+
+describe.skipIf(!pgUrl)('fairway store with a PostgreSQL database (cluster content)', () => {
+  const factory = pgUrl ? postgresFactory(pgUrl) : undefined;
+  afterAll(() => factory?.cleanup(), 60_000);
+  const nodeA = join(root, 'pg-node-a');
+  const nodeB = join(root, 'pg-node-b');
+  const parts = [seededRandomSource(seed)(1_500_000), new Uint8Array(30_000).fill(3)];
+
+  /** Every chunk of every catalog part, read on a node's data folder and checked against its manifest. */
+  async function readEverything(dataDir: string, databaseUrl: string): Promise<number> {
+    const node = await openStoreData(dataDir, { databaseUrl, nowMs: Date.now() });
+    try {
+      const storeKey = await loadOrCreateStoreKey(nodeA, Date.now());
+      const rows = await node.database.db.selectFrom('parts').select(['manifest', 'content_hash']).execute();
+      let chunks = 0;
+      for (const row of rows) {
+        const manifest = (await manifestArtefact.open(new Uint8Array(row.manifest), storeKey.signer.publicKey, crypto)).payload;
+        for (let i = 0; i < chunkCount(manifest.size, manifest.chunkBytes); i++, chunks++) {
+          const span = chunkSpan(i, manifest.size, manifest.chunkBytes);
+          verifyChunk(manifest, i, await node.content.read(row.content_hash, span.offsetBytes, span.lengthBytes), crypto);
+        }
+      }
+      return chunks;
+    } finally {
+      await node.close();
+    }
+  }
+
+  it('imports into the database, so a second data folder on the same database serves the title with no content files', async () => {
+    const fresh = await factory!.openFresh();
+    const title = join(root, 'pg-title');
+    await mkdir(title, { recursive: true });
+    await writeFile(join(title, 'title.yaml'), 'id: pg-golf\nname: Golf\nprovider: Sharp\ncategory: game\nparts:\n  - { id: pg1, file: a.bin, price: 500 }\n  - { id: pg2, file: b.bin, price: 400 }\n');
+    await writeFile(join(title, 'a.bin'), parts[0]!);
+    await writeFile(join(title, 'b.bin'), parts[1]!);
+    const imported = await fairway(['store', 'catalog', 'import', title, '--db', fresh.url!], {}, nodeA);
+    expect(imported.stderr).toBe('');
+    expect(imported.code).toBe(0);
+    expect(await readEverything(nodeB, fresh.url!)).toBe(Math.ceil(1_500_000 / 16_384) + 2);
+    expect(await readdir(join(nodeB, 'content')).catch(() => [])).toEqual([]);
+
+    // An older single-node store had its content in files only: the database has none of it.
+    const handle = fresh.open();
+    await handle.db.deleteFrom('part_content_complete').execute();
+    await handle.db.deleteFrom('part_content').execute();
+    const fromB = await fairway(['store', 'content', 'sync', '--db', fresh.url!, '--json'], {}, nodeB);
+    expect(fromB.code).toBe(1);
+    expect((JSON.parse(fromB.stdout) as { outcome: string }[]).map((s) => s.outcome)).toEqual(['missing', 'missing']);
+    const fromA = await fairway(['store', 'content', 'sync', '--db', fresh.url!], {}, nodeA);
+    expect(fromA.code).toBe(0);
+    expect(fromA.stdout).toContain('copied 2 parts (1,530,000 bytes), 0 already in the database, 0 missing here, 0 damaged here');
+    const again = await fairway(['store', 'content', 'sync', '--db', fresh.url!, '--json'], {}, nodeA);
+    expect((JSON.parse(again.stdout) as { outcome: string; parts: string[] }[]).map((s) => [s.parts, s.outcome]).sort()).toEqual([
+      [['pg1'], 'present'],
+      [['pg2'], 'present'],
+    ]);
+    expect(await readEverything(nodeB, fresh.url!)).toBe(Math.ceil(1_500_000 / 16_384) + 2);
+
+    // A damaged file is reported and not shared with the other nodes.
+    await handle.db.deleteFrom('part_content_complete').execute();
+    const hash = (await handle.db.selectFrom('parts').select('content_hash').where('id', '=', 'pg2').executeTakeFirstOrThrow()).content_hash;
+    await writeFile(join(nodeA, 'content', hash.slice(0, 2), hash), new Uint8Array(30_000).fill(4));
+    const damaged = await fairway(['store', 'content', 'sync', '--db', fresh.url!, '--json'], {}, nodeA);
+    expect(damaged.code).toBe(1);
+    expect(JSON.parse(damaged.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ parts: ['pg2'], outcome: 'damaged' })]));
+    expect(await handle.db.selectFrom('part_content_complete').select('content_hash').where('content_hash', '=', hash).execute()).toEqual([]);
+  }, 180_000); // five child processes, each starting the CLI under tsx
+
+  it('refuses a content sync on a SQLite store, whose content stays in files', async () => {
+    const refused = await fairway(['store', 'content', 'sync']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('PostgreSQL');
   });
 });

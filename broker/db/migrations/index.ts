@@ -3,8 +3,9 @@
  * Each is a function of the dialect because a few column types differ (column-types.ts).
  * Names sort in the order they must run; never edit one that has shipped, add another.
  */
-import { Migrator, sql, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
+import { Migrator, sql, type DatabaseIntrospector, type Kysely, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
 import type { DatabaseHandle, DialectName } from '../open.js';
+import type { Schema } from '../schema.js';
 import { initialSchema } from './0001-initial.js';
 import { seatLicences } from './0002-seat-licences.js';
 import { cluster } from './0003-cluster.js';
@@ -44,10 +45,10 @@ export async function migrateToLatest(handle: Pick<DatabaseHandle, 'db' | 'diale
     try {
       return await migrateOnce(handle);
     } catch (e) {
-      // Kysely's migrator lists the tables of every schema in the database before it looks for
-      // its own; a schema another process drops between that listing and the next query fails
-      // the whole call with "schema … does not exist" (SQLSTATE 3F000). Nothing was migrated:
-      // list again.
+      // A schema another process drops while this one's migrator reads the catalog fails the
+      // whole call with "schema … does not exist" (SQLSTATE 3F000) — the migrator is scoped to
+      // its own schema (lookingOnlyIn), but PostgreSQL's catalog views can still trip on a
+      // concurrent drop. Nothing was migrated: try again.
       const code = (e instanceof MigrationError ? (e.cause as { code?: unknown } | undefined)?.code : undefined);
       if (code !== '3F000' || attempt >= 10) throw e;
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
@@ -56,12 +57,13 @@ export async function migrateToLatest(handle: Pick<DatabaseHandle, 'db' | 'diale
 }
 
 async function migrateOnce(handle: Pick<DatabaseHandle, 'db' | 'dialect'>): Promise<string[]> {
+  const schema = handle.dialect === 'postgres' ? await currentSchema(handle) : undefined;
   const migrator = new Migrator({
-    db: handle.db,
+    db: schema === undefined ? handle.db : lookingOnlyIn(handle.db, schema),
     provider: new StaticMigrationProvider(handle.dialect),
     // Kysely looks for its bookkeeping tables in every schema unless told which one; with
     // several schemas in one database (environments, test runs) it would find another's.
-    ...(handle.dialect === 'postgres' ? { migrationTableSchema: await currentSchema(handle) } : {}),
+    ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
@@ -76,4 +78,34 @@ async function currentSchema(handle: Pick<DatabaseHandle, 'db'>): Promise<string
   const schema = rows[0]?.schema;
   if (!schema) throw new MigrationError(undefined, new Error('no current schema: the search_path names no schema that exists'));
   return schema;
+}
+
+/**
+ * The database as the migrator sees it, with an introspector that looks for tables in the
+ * migration schema only. Kysely's stock PostgreSQL introspector scans every schema and checks
+ * each by name (`has_schema_privilege(nspname, …)`), so a schema another process drops during
+ * the scan fails the whole migration with 3F000 — environments and test runs sharing one
+ * server do that. Everything else goes to the real instance.
+ */
+function lookingOnlyIn(db: Kysely<Schema>, schema: string): Kysely<Schema> {
+  const introspector: DatabaseIntrospector = {
+    getSchemas: () => db.introspection.getSchemas(),
+    async getTables() {
+      const { rows } = await sql<{ name: string; kind: string }>`
+        select c.relname as name, c.relkind as kind from pg_catalog.pg_class c
+        join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = ${schema} and c.relkind in ('r', 'p', 'v')`.execute(db);
+      return rows.map((row) => ({ name: row.name, schema, isView: row.kind === 'v', columns: [] }));
+    },
+    async getMetadata() {
+      return { tables: await introspector.getTables() };
+    },
+  };
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'introspection') return introspector;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerCards } from './cards.js';
 import { registerCatalog } from './catalog.js';
+import { registerContent } from './content.js';
 import { registerKey } from './key.js';
 import { registerLedger } from './ledger.js';
 import { registerServe } from './serve.js';
@@ -9,12 +10,13 @@ import { registerTerminals } from './terminals.js';
 import { registerUsers } from './users.js';
 
 export function registerStore(program: Command): void {
-  const store = program.command('store').description('Run and operate the store: serve, users, terminals, cards, catalog, ledger, sales, balance');
+  const store = program.command('store').description('Run and operate the store: serve, users, terminals, cards, catalog, content, ledger, sales, balance');
   registerServe(store);
   registerUsers(store);
   registerTerminals(store);
   registerCards(store);
   registerCatalog(store);
+  registerContent(store);
   registerLedger(store);
   registerKey(store);
 }

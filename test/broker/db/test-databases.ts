@@ -13,6 +13,8 @@ import { openDatabase, type DatabaseHandle, type OpenOptions } from '../../../br
 export interface FreshDatabase {
   /** `log`: Kysely's query log for this handle (a test counting statements). */
   open(options?: Pick<OpenOptions, 'log'>): DatabaseHandle;
+  /** PostgreSQL: a URL whose connections land in this database's schema (for code that opens its own). */
+  url?: string;
 }
 
 export type OpenFresh = () => Promise<FreshDatabase>;
@@ -58,7 +60,7 @@ export function postgresFactory(url: string): DatabaseFactory {
       const schema = `${prefix}_${schemas.length + 1}`;
       await sql`create schema ${sql.id(schema)}`.execute(admin.db);
       schemas.push(schema);
-      return { open: tracking((options) => openDatabase(url, { ...options, schema, poolMax: 4 }), handles) };
+      return { open: tracking((options) => openDatabase(url, { ...options, schema, poolMax: 4 }), handles), url: urlInSchema(url, schema) };
     },
     async cleanup() {
       await Promise.all(handles.map((h) => h.close()));
@@ -66,4 +68,11 @@ export function postgresFactory(url: string): DatabaseFactory {
       await admin.close();
     },
   };
+}
+
+/** `url` with a startup option that sets the search_path, so every connection lands in `schema`. */
+export function urlInSchema(url: string, schema: string): string {
+  const withSchema = new URL(url);
+  withSchema.searchParams.set('options', `-c search_path=${schema}`);
+  return withSchema.toString();
 }
