@@ -8,6 +8,7 @@ import { OffloadCrypto } from './crypto/offload-crypto.js';
 import { NodeCrypto } from '../device/ports/node/crypto.js';
 import type { ScryptParams } from './auth/password.js';
 import type { ContentStore } from './catalog/content-store.js';
+import { ClusterNode } from './cluster/cluster-node.js';
 import type { DatabaseHandle } from './db/index.js';
 import { findTerminal } from './directory/terminals.js';
 import type { StoreKey } from './keys/store-key.js';
@@ -56,6 +57,12 @@ export interface ClusterOptions {
   nodeId: string;
   /** The cluster's store key file; without it the key the database recorded must be in the data folder. */
   storeKeyFile?: string;
+  /** The metrics port, for this node's `store_nodes` row. */
+  metricsPort?: number;
+  /** Largest |clock skew| against the database a node may start with; default 1,000 ms. */
+  maxClockSkewMs?: number;
+  /** How often the node's row is refreshed; default 5,000 ms. */
+  heartbeatMs?: number;
 }
 
 export interface RunningStore {
@@ -65,6 +72,8 @@ export interface RunningStore {
   ledger: LedgerContext;
   content: ContentStore;
   key: StoreKey;
+  /** Cluster mode: this node's registry row, clock skew and leader lease. */
+  node?: ClusterNode;
   close(): Promise<void>;
 }
 
@@ -73,6 +82,16 @@ export async function startStore(options: StoreOptions): Promise<RunningStore> {
   const log = options.logger ?? pino({ level: 'warn' });
   const data = await openStoreData(options.dataDir, { ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), ...(options.passwordParams ? { passwordParams: options.passwordParams } : {}), ...(options.contentCacheBytes !== undefined ? { contentCacheBytes: options.contentCacheBytes } : {}), nowMs: clock.wallMs() });
   const { database, ledger, content, key } = data;
+  // Cluster mode: the clock is checked and the node registered before anyone can connect.
+  let node: ClusterNode | undefined;
+  if (options.cluster) {
+    try {
+      node = await ClusterNode.open({ database, databaseUrl: options.databaseUrl ?? '', nodeId: options.cluster.nodeId, mqttPort: options.port ?? 0, clock, log, tuning: options.cluster });
+    } catch (e) {
+      await data.close();
+      throw e;
+    }
+  }
   const crypto = options.verifyOn === 'this-thread' ? Object.assign(new NodeCrypto(), { close: async () => undefined }) : new OffloadCrypto();
   if (options.contentInMemory) await content.pinInMemory();
   const service = new StoreService({ db: database.db, ledger, content, crypto, clock, log, storeKey: { signer: key.signer, kid: key.kid }, ...(options.config ? { config: options.config } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
@@ -101,10 +120,12 @@ export async function startStore(options: StoreOptions): Promise<RunningStore> {
     });
   } catch (e) {
     await crypto.close();
+    await node?.stop();
     await data.close();
     throw e;
   }
   service.attach((deviceId, type, payload, qos) => broker.publish(deviceId, type, payload, qos));
+  await node?.ready(broker.ports.tcp, { connections: () => broker.connectedCount(), transfersInFlight: () => service.transfersInFlight });
   log.info({ port: broker.ports.tcp, ws: broker.ports.ws, dialect: database.dialect, storeKey: key.publicKeyHex }, 'store listening');
   return {
     broker,
@@ -113,10 +134,12 @@ export async function startStore(options: StoreOptions): Promise<RunningStore> {
     ledger,
     content,
     key,
+    ...(node ? { node } : {}),
     async close() {
       await broker.close();
       await service.close();
       await crypto.close();
+      await node?.stop();
       await data.close();
     },
   };

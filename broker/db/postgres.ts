@@ -42,5 +42,9 @@ export function createPostgresDialect(url: string, options: PostgresOptions): { 
   const pool = new pg.Pool(config);
   // Without a listener an idle connection's error would crash the process.
   pool.on('error', options.onPoolError);
+  // …and so would a connection that dies while checked out (the server goes away mid-query):
+  // the pool listens only to idle ones. Nothing to report here: the query in flight fails
+  // with the same error, and its caller reports it; idle errors still reach onPoolError.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return { dialect: new PostgresDialect({ pool }), pool };
 }

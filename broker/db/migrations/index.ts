@@ -3,7 +3,7 @@
  * Each is a function of the dialect because a few column types differ (column-types.ts).
  * Names sort in the order they must run; never edit one that has shipped, add another.
  */
-import { Migrator, sql, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, Migrator, sql, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
 import type { DatabaseHandle, DialectName } from '../open.js';
 import { initialSchema } from './0001-initial.js';
 import { seatLicences } from './0002-seat-licences.js';
@@ -47,12 +47,32 @@ export async function migrateToLatest(handle: Pick<DatabaseHandle, 'db' | 'diale
     // several schemas in one database (environments, test runs) it would find another's.
     ...(handle.dialect === 'postgres' ? { migrationTableSchema: await currentSchema(handle) } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) {
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (error === undefined) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
     const failed = results?.find((r: MigrationResult) => r.status === 'Error');
+    // Kysely's set-up looks for its table by listing every schema's tables; a schema dropped
+    // meanwhile by someone else (test runs, other environments) fails that listing with
+    // 3F000 although nothing is wrong here. Nothing was applied yet: look again.
+    if (failed === undefined && (error as { code?: unknown } | undefined)?.code === '3F000' && attempt < SETUP_ATTEMPTS) {
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      continue;
+    }
     throw new MigrationError(failed?.migrationName, error);
   }
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+const SETUP_ATTEMPTS = 5;
+
+/**
+ * Migrations this code knows that the database has not run (readiness asks). A plain select
+ * on Kysely's bookkeeping table, not the Migrator's introspection: that lists every schema's
+ * tables, and can fail when another schema is dropped meanwhile.
+ */
+export async function pendingMigrations(handle: Pick<DatabaseHandle, 'db'>): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`select name from ${sql.table(DEFAULT_MIGRATION_TABLE)}`.execute(handle.db);
+  const applied = new Set(rows.map((r) => r.name));
+  return Object.keys(MIGRATIONS).filter((name) => !applied.has(name));
 }
 
 async function currentSchema(handle: Pick<DatabaseHandle, 'db'>): Promise<string> {

@@ -3,16 +3,18 @@ import type { Command } from 'commander';
 import { registerCards } from './cards.js';
 import { registerCatalog } from './catalog.js';
 import { registerLedger } from './ledger.js';
+import { registerNodes } from './nodes.js';
 import { registerServe } from './serve.js';
 import { registerTerminals } from './terminals.js';
 import { registerUsers } from './users.js';
 
 export function registerStore(program: Command): void {
-  const store = program.command('store').description('Run and operate the store: serve, users, terminals, cards, catalog, ledger, sales, balance');
+  const store = program.command('store').description('Run and operate the store: serve, users, terminals, cards, catalog, ledger, sales, balance, nodes');
   registerServe(store);
   registerUsers(store);
   registerTerminals(store);
   registerCards(store);
   registerCatalog(store);
   registerLedger(store);
+  registerNodes(store);
 }
