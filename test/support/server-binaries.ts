@@ -1,0 +1,19 @@
+/**
+ * Whether a server binary the cluster tests need is installed. Elsewhere its tests skip with
+ * a loud notice; with CI set they fail instead (.ci/setup-cluster-tools.sh installs both).
+ */
+import { expect, it } from 'vitest';
+import { hasBinary } from '../../sim/servers/find-binary.js';
+
+export function requireBinary(name: 'redis-server' | 'haproxy'): boolean {
+  const available = hasBinary(name);
+  if (!available && !process.env['CI']) {
+    console.warn(`\n!!! ${name} not found: its tests are SKIPPED. Run .ci/setup-cluster-tools.sh !!!\n`);
+  }
+  if (!available && process.env['CI']) {
+    it(`has ${name} installed on CI`, () => {
+      expect.fail(`${name} is missing on CI: run .ci/setup-cluster-tools.sh before the tests`);
+    });
+  }
+  return available;
+}
