@@ -15,12 +15,14 @@ import { enrolTerminal } from '../../broker/directory/terminals.js';
 import { addUser } from '../../broker/directory/users.js';
 import { NodeSigner } from '../../device/ports/node/index.js';
 import { freshSchema, type FreshSchema } from '../support/pg-schema-url.js';
-import { redisAvailable, startRedis, type TestRedis } from '../support/redis-for-tests.js';
+import { startRedis, type RedisServer } from '../../sim/servers/redis.js';
+import { requireBinary } from '../support/server-binaries.js';
 import { runFairway, startServe, type ServeProcess } from '../support/serve-process.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 import { TestTerminal } from '../support/terminal-client.js';
 
 const pgUrl = process.env['FAIRWAY_TEST_PG_URL'];
+const hasRedis = requireBinary('redis-server');
 const root = await mkdtemp(join(tmpdir(), 'fairway-cluster-cli-'));
 afterAll(() => rm(root, { recursive: true, force: true }));
 
@@ -52,8 +54,8 @@ describe('fairway store serve: cluster flags refused before anything starts', ()
   });
 });
 
-describe.skipIf(!pgUrl || !redisAvailable())('fairway store serve --redis (PostgreSQL and Redis)', { timeout: 180_000 }, () => {
-  let redis: TestRedis;
+describe.skipIf(!pgUrl || !hasRedis)('fairway store serve --redis (PostgreSQL and Redis)', { timeout: 180_000 }, () => {
+  let redis: RedisServer;
   const schemas: FreshSchema[] = [];
   const running: ServeProcess[] = [];
   beforeAll(async () => {
@@ -142,13 +144,23 @@ describe.skipIf(!pgUrl || !redisAvailable())('fairway store serve --redis (Postg
     }
   });
 
-  it('is not ready, naming the database, when the database hangs or goes away — and stays alive', async () => {
+  it('is not ready, naming the check, when Redis hangs or the database hangs or goes away — and stays alive', async () => {
     const schema = await fresh();
     const target = new URL(pgUrl!);
     const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
     try {
       const p = await node(join(root, 'db-gone'), schema.url({ host: '127.0.0.1', port: proxy.port }), 'flaky-db');
       expect((await p.get('/readyz')).status).toBe(200);
+
+      redis.pause();
+      try {
+        const noRedis = await p.get('/readyz');
+        expect(noRedis.status).toBe(503);
+        expect(JSON.parse(noRedis.body)).toMatchObject({ failed: ['redis'], checks: { redis: { ok: false, error: 'redis timed out after 1000 ms' } } });
+      } finally {
+        redis.resume();
+      }
+      await until('readyz to recover with Redis', async () => ((await p.get('/readyz')).status === 200 ? true : undefined));
 
       proxy.freeze();
       const started = Date.now();

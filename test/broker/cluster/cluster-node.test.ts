@@ -14,13 +14,15 @@ import { listNodes } from '../../../broker/cluster/node-registry.js';
 import { openDatabase } from '../../../broker/db/index.js';
 import { startStore } from '../../../broker/store.js';
 import { freshSchema, type FreshSchema } from '../../support/pg-schema-url.js';
-import { redisAvailable, startRedis, type TestRedis } from '../../support/redis-for-tests.js';
+import { startRedis, type RedisServer } from '../../../sim/servers/redis.js';
+import { requireBinary } from '../../support/server-binaries.js';
 
 const pgUrl = process.env['FAIRWAY_TEST_PG_URL'];
+const hasRedis = requireBinary('redis-server');
 const log = pino({ level: 'silent' });
 
-describe.skipIf(!pgUrl || !redisAvailable())('cluster node on PostgreSQL', () => {
-  let redis: TestRedis;
+describe.skipIf(!pgUrl || !hasRedis)('cluster node on PostgreSQL', () => {
+  let redis: RedisServer;
   let root: string;
   const schemas: FreshSchema[] = [];
   const fresh = async (): Promise<FreshSchema> => {
