@@ -101,6 +101,16 @@ export interface Broker {
    * benchmarks): the same size guard, authentication and isolation as a TCP client.
    */
   acceptStream(stream: Duplex, peer: string): void;
+  /**
+   * Draining [issue 11 §4]: refuses new connections on every port (and acceptStream) while
+   * connected terminals keep being served, so a balancer sends newcomers elsewhere.
+   */
+  stopAccepting(): void;
+  /**
+   * Closes up to `n` terminal connections (oldest first) and returns how many; a draining node
+   * calls it in batches so terminals reconnect to other nodes without a storm.
+   */
+  disconnectSome(n: number): number;
   close(): Promise<void>;
 }
 
@@ -199,6 +209,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
 
   // ---- store side: every terminal's up tree -----------------------------------------------
   let closing = false;
+  let accepting = true;
   const runHandler = (what: string, deviceId: string, handler: () => void | Promise<void>): void => {
     Promise.resolve()
       .then(handler)
@@ -284,11 +295,28 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     connectedCount: () => sessions.size,
 
     acceptStream(stream, peer) {
-      if (closing) {
+      if (closing || !accepting) {
         stream.destroy();
         return;
       }
       accept({ stream, transport: 'memory', peer });
+    },
+
+    stopAccepting() {
+      accepting = false;
+      for (const listener of listeners) listener.stopAccepting();
+    },
+
+    disconnectSome(n) {
+      // A Map iterates in insertion order: the longest-connected terminals go first.
+      const chosen: Client[] = [];
+      for (const client of sessions.values()) {
+        if (chosen.length >= n) break;
+        // Closed but not yet reported gone (clientDisconnect comes a moment later): skip it.
+        if (!client.closed) chosen.push(client);
+      }
+      for (const client of chosen) client.close();
+      return chosen.length;
     },
 
     async close() {

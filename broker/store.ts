@@ -10,6 +10,7 @@ import { OffloadCrypto } from './crypto/offload-crypto.js';
 import { NodeCrypto } from '../device/ports/node/crypto.js';
 import type { ScryptParams } from './auth/password.js';
 import type { ContentStore } from './catalog/content-store.js';
+import { ClusterNode } from './cluster/cluster-node.js';
 import type { DatabaseHandle } from './db/index.js';
 import { findTerminal } from './directory/terminals.js';
 import type { StoreKey } from './keys/store-key.js';
@@ -60,6 +61,12 @@ export interface ClusterOptions {
   nodeId: string;
   /** The cluster's store key file; without it the key the database recorded must be in the data folder. */
   storeKeyFile?: string;
+  /** The metrics port, for this node's `store_nodes` row. */
+  metricsPort?: number;
+  /** Largest |clock skew| against the database a node may start with; default 1,000 ms. */
+  maxClockSkewMs?: number;
+  /** How often the node's row is refreshed; default 5,000 ms. */
+  heartbeatMs?: number;
 }
 
 export interface RunningStore {
@@ -71,6 +78,8 @@ export interface RunningStore {
   key: StoreKey;
   /** In cluster mode: the Redis-backed nonces, guess limits and shared replies. */
   shared?: RedisSharedState;
+  /** Cluster mode: this node's registry row, clock skew and leader lease. */
+  node?: ClusterNode;
   close(): Promise<void>;
 }
 
@@ -82,12 +91,16 @@ export async function startStore(options: StoreOptions): Promise<RunningStore> {
   const log = options.logger ?? pino({ level: 'warn' });
   const data = await openStoreData(options.dataDir, { ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), ...(options.passwordParams ? { passwordParams: options.passwordParams } : {}), ...(options.contentCacheBytes !== undefined ? { contentCacheBytes: options.contentCacheBytes } : {}), ...(options.cluster?.storeKeyFile !== undefined ? { storeKeyFile: options.cluster.storeKeyFile } : {}), mayMintKey: options.cluster === undefined, nowMs: clock.wallMs() });
   const { database, ledger, content, key } = data;
-  // Cluster mode: nonces, guess limits and replies in Redis; a node does not start without it.
+  // Cluster mode: the clock is checked and the node registered before anyone can connect;
+  // nonces, guess limits and replies live in Redis, and a node does not start without it.
+  let node: ClusterNode | undefined;
   let shared: RedisSharedState | undefined;
   if (options.cluster) {
     try {
+      node = await ClusterNode.open({ database, databaseUrl: options.databaseUrl ?? '', nodeId: options.cluster.nodeId, mqttPort: options.port ?? 0, clock, log, tuning: options.cluster });
       shared = await RedisSharedState.open({ url: options.cluster.redisUrl, log });
     } catch (e) {
+      await node?.stop();
       await data.close();
       throw e;
     }
@@ -130,10 +143,12 @@ export async function startStore(options: StoreOptions): Promise<RunningStore> {
     await mq?.closeAsync();
     await crypto.close();
     await shared?.close();
+    await node?.stop();
     await data.close();
     throw e;
   }
   service.attach((deviceId, type, payload, qos) => broker.publish(deviceId, type, payload, qos));
+  await node?.ready(broker.ports.tcp, { connections: () => broker.connectedCount(), transfersInFlight: () => service.transfersInFlight });
   log.info({ port: broker.ports.tcp, ws: broker.ports.ws, dialect: database.dialect, storeKey: key.publicKeyHex }, 'store listening');
   return {
     broker,
@@ -143,11 +158,13 @@ export async function startStore(options: StoreOptions): Promise<RunningStore> {
     content,
     key,
     ...(shared ? { shared } : {}),
+    ...(node ? { node } : {}),
     async close() {
       await broker.close();
       await service.close();
       await crypto.close();
       await shared?.close();
+      await node?.stop();
       await data.close();
     },
   };

@@ -59,6 +59,16 @@ export class ChunkPump {
     return n;
   }
 
+  /**
+   * Devices with a chunk window queued or a chunk on its way: the transfers this node is
+   * serving now (the node registry reports it). Cheap: both maps hold one entry per device.
+   */
+  get streamingDevices(): number {
+    let n = this.queues.size;
+    for (const deviceId of this.tails.keys()) if (!this.queues.has(deviceId)) n++;
+    return n;
+  }
+
   /** Resolves once nothing is queued or in flight. */
   idle(): Promise<void> {
     if (this.inFlight === 0 && this.queues.size === 0) return Promise.resolve();

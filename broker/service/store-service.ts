@@ -229,6 +229,16 @@ export class StoreService {
     return this.replies.stats;
   }
 
+  /** Devices being streamed to now (chunk windows queued or in flight), for the node registry. */
+  get transfersInFlight(): number {
+    return this.ctx.pump.streamingDevices;
+  }
+
+  /** Resolves once the requests being handled now are answered (a draining node waits for them). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+  }
+
   get sessionCount(): number {
     return this.sessions.size;
   }

@@ -23,6 +23,8 @@ export interface AcceptedConnection {
 
 export interface Listener {
   readonly port: number;
+  /** Refuses new connections from now on; open ones stay (a draining node's terminals). */
+  stopAccepting(): void;
   close(): Promise<void>;
 }
 
@@ -67,8 +69,14 @@ export async function listenMqttSocket(
     socket.once('close', () => open.delete(socket));
   });
   const port = await listen(server, options.host, options.port);
+  let accepting = true;
   return {
     port,
+    stopAccepting: () => {
+      // net.Server.close stops listening at once and leaves open sockets alone.
+      if (accepting) server.close();
+      accepting = false;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -105,6 +113,8 @@ export async function listenMqttWebSocket(
   });
   return {
     port,
+    // ws 8: close() stops the upgrade server and leaves open WebSockets alone.
+    stopAccepting: () => wss.close(),
     close: () =>
       new Promise<void>((resolve) => {
         for (const ws of wss.clients) ws.terminate();

@@ -3,7 +3,7 @@
  * Each is a function of the dialect because a few column types differ (column-types.ts).
  * Names sort in the order they must run; never edit one that has shipped, add another.
  */
-import { Migrator, sql, type DatabaseIntrospector, type Kysely, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, Migrator, sql, type DatabaseIntrospector, type Kysely, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
 import type { DatabaseHandle, DialectName } from '../open.js';
 import type { Schema } from '../schema.js';
 import { initialSchema } from './0001-initial.js';
@@ -49,7 +49,8 @@ export async function migrateToLatest(handle: Pick<DatabaseHandle, 'db' | 'diale
       // whole call with "schema … does not exist" (SQLSTATE 3F000) — the migrator is scoped to
       // its own schema (lookingOnlyIn), but PostgreSQL's catalog views can still trip on a
       // concurrent drop. Nothing was migrated: try again.
-      const code = (e instanceof MigrationError ? (e.cause as { code?: unknown } | undefined)?.code : undefined);
+      // Only a failure before any migration ran (set-up: `migration` unknown) is retried.
+      const code = e instanceof MigrationError && e.migration === undefined ? (e.cause as { code?: unknown } | undefined)?.code : undefined;
       if (code !== '3F000' || attempt >= 10) throw e;
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }
@@ -71,6 +72,17 @@ async function migrateOnce(handle: Pick<DatabaseHandle, 'db' | 'dialect'>): Prom
     throw new MigrationError(failed?.migrationName, error);
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * Migrations this code knows that the database has not run (readiness asks). A plain select
+ * on Kysely's bookkeeping table, not the Migrator's introspection: that lists every schema's
+ * tables, and can fail when another schema is dropped meanwhile.
+ */
+export async function pendingMigrations(handle: Pick<DatabaseHandle, 'db'>): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`select name from ${sql.table(DEFAULT_MIGRATION_TABLE)}`.execute(handle.db);
+  const applied = new Set(rows.map((r) => r.name));
+  return Object.keys(MIGRATIONS).filter((name) => !applied.has(name));
 }
 
 async function currentSchema(handle: Pick<DatabaseHandle, 'db'>): Promise<string> {

@@ -5,12 +5,13 @@ import { registerCatalog } from './catalog.js';
 import { registerContent } from './content.js';
 import { registerKey } from './key.js';
 import { registerLedger } from './ledger.js';
+import { registerNodes } from './nodes.js';
 import { registerServe } from './serve.js';
 import { registerTerminals } from './terminals.js';
 import { registerUsers } from './users.js';
 
 export function registerStore(program: Command): void {
-  const store = program.command('store').description('Run and operate the store: serve, users, terminals, cards, catalog, content, ledger, sales, balance');
+  const store = program.command('store').description('Run and operate the store: serve, users, terminals, cards, catalog, content, ledger, sales, balance, nodes, key');
   registerServe(store);
   registerUsers(store);
   registerTerminals(store);
@@ -19,4 +20,5 @@ export function registerStore(program: Command): void {
   registerContent(store);
   registerLedger(store);
   registerKey(store);
+  registerNodes(store);
 }
