@@ -4,6 +4,7 @@
  * label and the once-per-cluster gauges, `fairway store nodes`, a database that vanishes or
  * hangs, the SIGTERM drain with real terminals, and the start-up refusals.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { enrolTerminal } from '../../broker/directory/terminals.js';
 import { addUser } from '../../broker/directory/users.js';
 import { NodeSigner } from '../../device/ports/node/index.js';
 import { freshSchema, type FreshSchema } from '../support/pg-schema-url.js';
+import { createStoreKeyFile } from '../../broker/keys/store-key.js';
 import { startRedis, type RedisServer } from '../../sim/servers/redis.js';
 import { requireBinary } from '../support/server-binaries.js';
 import { runFairway, startServe, type ServeProcess } from '../support/serve-process.js';
@@ -52,14 +54,28 @@ describe('fairway store serve: cluster flags refused before anything starts', ()
       expect(result.stderr).toContain(cases[i]![1]);
     });
   });
+
+  it('`store nodes` on a folder with no store says so and leaves nothing behind; a bad interval is refused', { timeout: 60_000 }, async () => {
+    const missing = join(root, 'no-store-here');
+    const none = await runFairway(['store', 'nodes', '--data', missing]);
+    expect(none).toMatchObject({ code: 2, stdout: '' });
+    expect(none.stderr).toContain(`no store database at ${join(missing, 'store.db')}`);
+    expect(existsSync(missing)).toBe(false);
+    const badInterval = await runFairway(['store', 'nodes', '--data', missing, '--heartbeat-ms', 'often']);
+    expect(badInterval.code).toBe(2);
+    expect(badInterval.stderr).toContain('--heartbeat-ms must be a whole number');
+  });
 });
 
 describe.skipIf(!pgUrl || !hasRedis)('fairway store serve --redis (PostgreSQL and Redis)', { timeout: 180_000 }, () => {
   let redis: RedisServer;
   const schemas: FreshSchema[] = [];
   const running: ServeProcess[] = [];
+  /** One store key for every node, as a cluster must have (nodes never mint one). */
+  const storeKey = join(root, 'cluster-store-key.json');
   beforeAll(async () => {
     redis = await startRedis();
+    await createStoreKeyFile(storeKey, Date.now());
   });
   afterAll(async () => {
     for (const p of running) p.kill();
@@ -73,9 +89,8 @@ describe.skipIf(!pgUrl || !hasRedis)('fairway store serve --redis (PostgreSQL an
     schemas.push(s);
     return s;
   };
-  /** Nodes of one test share a data folder: one store key, as a cluster must have. */
   const node = async (data: string, db: string, nodeId: string, extra: string[] = []): Promise<ServeProcess> => {
-    const p = await startServe(['--data', data, '--db', db, '--redis', redis.url, '--node-id', nodeId, '--port', '0', '--metrics-port', '0', '--heartbeat-ms', '300', ...extra]);
+    const p = await startServe(['--data', data, '--db', db, '--redis', redis.url, '--node-id', nodeId, '--store-key', storeKey, '--port', '0', '--metrics-port', '0', '--heartbeat-ms', '300', ...extra]);
     running.push(p);
     return p;
   };
@@ -87,7 +102,7 @@ describe.skipIf(!pgUrl || !hasRedis)('fairway store serve --redis (PostgreSQL an
 
   it('refuses to start when the clock is further from the database than allowed', async () => {
     const schema = await fresh();
-    const result = await runFairway(['store', 'serve', '--data', join(root, 'skew'), '--db', schema.url(), '--redis', redis.url, '--node-id', 'skewed', '--port', '0', '--max-clock-skew-ms', '0']);
+    const result = await runFairway(['store', 'serve', '--data', join(root, 'skew'), '--db', schema.url(), '--redis', redis.url, '--node-id', 'skewed', '--store-key', storeKey, '--port', '0', '--max-clock-skew-ms', '0']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/fairway: this node's clock is \d+ ms (ahead of|behind) the database's \(limit 0 ms\)/);
   });

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { databaseNowMs } from '../../../broker/cluster/clock-skew.js';
 import { HEARTBEAT_MS, LIVE_INTERVALS, listNodes } from '../../../broker/cluster/node-registry.js';
-import { CliInputError, print, storeOptions, table, withStore, type StoreCliOptions } from './shared.js';
+import { CliInputError, print, storeOptions, table, withDatabase, type StoreCliOptions } from './shared.js';
 
 /** 42s, 3m05s, 2h07m, 3d04h: short enough for a table column. */
 export function formatAge(ms: number): string {
@@ -25,7 +25,7 @@ export function registerNodes(store: Command): void {
       .option('--heartbeat-ms <ms>', 'the nodes’ heartbeat interval, if they were started with another one', String(HEARTBEAT_MS)),
   ).action(async (o: StoreCliOptions & { heartbeatMs: string }) => {
     if (!/^\d{1,7}$/.test(o.heartbeatMs) || Number(o.heartbeatMs) < 100) throw new CliInputError(`--heartbeat-ms must be a whole number of ms ≥ 100, not "${o.heartbeatMs}"`);
-    await withStore(o, async ({ database }) => {
+    await withDatabase(o, async (database) => {
       // The database's clock, the one the heartbeats are written in.
       const nodes = await listNodes(database.db, await databaseNowMs(database.db, database.dialect), Number(o.heartbeatMs));
       print(o, nodes, () =>

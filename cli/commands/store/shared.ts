@@ -3,7 +3,9 @@
  * and how to print a result (a table for people, one JSON document with --json).
  */
 import type { Command } from 'commander';
-import { openStoreData, type StoreData } from '../../../broker/store-data.js';
+import { existsSync } from 'node:fs';
+import { openDatabase, parseDatabaseUrl, pendingMigrations, type DatabaseHandle } from '../../../broker/db/index.js';
+import { defaultDatabaseUrl, openStoreData, type StoreData } from '../../../broker/store-data.js';
 
 export const DEFAULT_DATA_DIR = 'data/store';
 
@@ -28,6 +30,26 @@ export async function withStore<T>(options: StoreCliOptions, work: (data: StoreD
     return await work(data);
   } finally {
     await data.close();
+  }
+}
+
+/**
+ * The database alone, for commands that only read what nodes wrote (`store nodes`): no
+ * migration, no store key — an operator's box watching a cluster holds neither.
+ */
+export async function withDatabase<T>(options: StoreCliOptions, work: (database: DatabaseHandle) => Promise<T>): Promise<T> {
+  const url = options.db ?? defaultDatabaseUrl(options.data);
+  const location = parseDatabaseUrl(url);
+  // Opening a SQLite path creates the file: look first, so a mistyped --data leaves nothing behind.
+  if (location.dialect === 'sqlite' && location.path !== ':memory:' && !existsSync(location.path)) throw new CliInputError(`no store database at ${location.path}`);
+  const database = openDatabase(url);
+  try {
+    // A database no store has set up (a mistyped --data or schema) is said so, not read.
+    const pending = await pendingMigrations(database).catch(() => ['all']);
+    if (pending.length > 0) throw new CliInputError(`no store database at ${options.db ? 'that --db' : options.data} (or not brought up to date by this version): start the store on it first`);
+    return await work(database);
+  } finally {
+    await database.close();
   }
 }
 

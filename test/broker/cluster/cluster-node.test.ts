@@ -14,6 +14,7 @@ import { listNodes } from '../../../broker/cluster/node-registry.js';
 import { openDatabase } from '../../../broker/db/index.js';
 import { startStore } from '../../../broker/store.js';
 import { freshSchema, type FreshSchema } from '../../support/pg-schema-url.js';
+import { createStoreKeyFile } from '../../../broker/keys/store-key.js';
 import { startRedis, type RedisServer } from '../../../sim/servers/redis.js';
 import { requireBinary } from '../../support/server-binaries.js';
 
@@ -33,6 +34,7 @@ describe.skipIf(!pgUrl || !hasRedis)('cluster node on PostgreSQL', () => {
   beforeAll(async () => {
     redis = await startRedis();
     root = await mkdtemp(join(tmpdir(), 'fairway-cluster-node-'));
+    await createStoreKeyFile(join(root, 'store-key.json'), Date.now());
   });
   afterAll(async () => {
     await redis?.stop();
@@ -41,7 +43,7 @@ describe.skipIf(!pgUrl || !hasRedis)('cluster node on PostgreSQL', () => {
   });
 
   const startNode = async (url: string, nodeId: string, offsetMs: number) =>
-    startStore({ dataDir: join(root, nodeId), databaseUrl: url, logger: log, clock: { wallMs: () => Date.now() + offsetMs }, cluster: { redisUrl: redis.url, nodeId } });
+    startStore({ dataDir: join(root, nodeId), databaseUrl: url, logger: log, clock: { wallMs: () => Date.now() + offsetMs }, cluster: { redisUrl: redis.url, nodeId, storeKeyFile: join(root, 'store-key.json') } });
 
   it('refuses to start with a clock 5 s ahead of the database, naming the skew', async () => {
     const schema = await fresh();
