@@ -62,6 +62,13 @@ const FAULTS = 3;
 /** Per terminal, like a 3G radio: 150 KB of title streams in about six seconds. */
 const PACE = { bytesPerSecond: 24_000, burstBytes: 4096 };
 const FLEET_LIMIT_MS = 100_000;
+/**
+ * The course and the player's luck are not what this test draws: a golfer may give up after a
+ * bad hole (sim/catalog/golf-engine.ts), and the proof needs every part bought. Course 7 played
+ * with seed 42 goes all three holes (test/device/terminal/store-serve-e2e.test.ts).
+ */
+const GOLF_SEED = 7;
+const PLAY_SEED = 42;
 const LOGIN_LIMIT = 5;
 
 const random = (() => {
@@ -96,10 +103,14 @@ describe.skipIf(!postgres || !serversInstalled)(`the cluster proof (FAIRWAY_SEED
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'fairway-cluster-proof-'));
-    const golf = await writeSuperGolf(join(root, 'titles'), { holes: HOLES, engineBytes: 60_000, holeBytes: 30_000, pricing: { rule: 'standard' }, seed });
+    const golf = await writeSuperGolf(join(root, 'titles'), { holes: HOLES, engineBytes: 60_000, holeBytes: 30_000, pricing: { rule: 'standard' }, seed: GOLF_SEED });
     cluster = await startCluster({
       postgres: postgres!,
       nodes: 3,
+      // Round robin, so that every wave of terminals lands on every node: with least
+      // connections the restarted nodes would take all newcomers, and a later fault could find
+      // nobody streaming from the node it must hit.
+      balancer: { balance: 'roundrobin' },
       world: {
         titleFolders: [golf.folder],
         users: [
@@ -121,7 +132,6 @@ describe.skipIf(!postgres || !serversInstalled)(`the cluster proof (FAIRWAY_SEED
       flashRoot: join(root, 'flash'),
       storePublicKey: cluster.storePublicKey,
       title: 'super-golf',
-      parts: PARTS,
       pace: PACE,
       terminal: {
         keepAliveSeconds: KEEP_ALIVE_S,
@@ -130,7 +140,7 @@ describe.skipIf(!postgres || !serversInstalled)(`the cluster proof (FAIRWAY_SEED
         faultRetryMs: 1_000,
         download: { maxWindowBytes: 64 * 1024, baseTimeoutMs: 1_000, initialRateBytesPerS: 20_000, maxTimeoutMs: 8_000 },
       },
-      playSeed: (deviceId, part) => deviceId.length * 1000 + part.length,
+      playSeed: () => PLAY_SEED,
     });
   }, 120_000);
 
