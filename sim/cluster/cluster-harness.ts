@@ -38,8 +38,11 @@ export interface ClusterHarnessOptions {
   logLevel?: string;
   /** More flags for every `serve`. */
   serveArgs?: readonly string[];
-  /** HAProxy health checks: every `checkIntervalMs` (default 300), `fall`/`rise` in a row (default 2). */
-  balancer?: { checkIntervalMs?: number; fall?: number; rise?: number };
+  /**
+   * HAProxy: health checks every `checkIntervalMs` (default 300), `fall`/`rise` in a row
+   * (default 2); `balance` as in sim/servers/haproxy-config.ts (default leastconn).
+   */
+  balancer?: { checkIntervalMs?: number; fall?: number; rise?: number; balance?: 'leastconn' | 'roundrobin' };
   /** For each node's start; default 60 s (tsx compiles the sources on a cold cache). */
   startTimeoutMs?: number;
 }
@@ -219,6 +222,7 @@ export async function startCluster(options: ClusterHarnessOptions = {}): Promise
         checkIntervalMs: options.balancer?.checkIntervalMs ?? 300,
         fall: options.balancer?.fall ?? 2,
         rise: options.balancer?.rise ?? 2,
+        ...(options.balancer?.balance ? { balance: options.balancer.balance } : {}),
       }),
     );
     const haproxy = balancer;

@@ -34,8 +34,6 @@ export interface FleetOptions {
   flashRoot: string;
   storePublicKey: Uint8Array;
   title: string;
-  /** The title's parts in order: a terminal is done when the last is charged and all played. */
-  parts: readonly string[];
   pace?: Pace;
   terminal?: FleetTerminalConfig;
   /** Cartridge sandboxes shared by the fleet; default 2. */
@@ -60,6 +58,7 @@ const RETRIED_FAILURES = new Set(['failed.storeError', 'failed.deviceFault']);
 export class FleetTerminal {
   state = 'off';
   startedAtMs: number | undefined;
+  /** When it was back at the menu with the title over (all parts, or the player stopped). */
   finishedAtMs: number | undefined;
   /** Why it stopped short of the title's end (a final failed state, a timeout). */
   failure: string | undefined;
@@ -162,8 +161,8 @@ export class TerminalFleet {
   }
 
   private async runOne(t: FleetTerminal, start: number | Promise<unknown>, deadline: number): Promise<void> {
-    const { title, parts } = this.options;
-    const lastPart = parts[parts.length - 1];
+    const { title } = this.options;
+    let bought = false;
     let giveUp: NodeJS.Timeout | undefined;
     const started = await Promise.race([
       (typeof start === 'number' ? new Promise((r) => setTimeout(r, start)) : start).then(() => true),
@@ -184,8 +183,10 @@ export class TerminalFleet {
         t.failure = `${s.state}: ${s.context.failure?.message ?? 'no message'}`;
         settle();
       }
-      const finished = s.state === 'menu.idle' && s.context.lastCharge?.part === lastPart && parts.every((p) => t.played.includes(p));
-      if (finished && !t.done) {
+      // Back at the menu with the title's job over: its end, or where the player gave up
+      // (a golfer may, after a bad hole); `played` and `charges` say which.
+      const over = bought && s.state === 'menu.idle' && s.context.job === null;
+      if (over && !t.done) {
         t.finishedAtMs = Date.now();
         settle();
       }
@@ -213,7 +214,10 @@ export class TerminalFleet {
       await terminal.waitFor((s) => s.state === 'menu.idle' || s.state.startsWith('failed.'), Math.max(1, deadline - Date.now()));
       if (t.state === 'menu.idle') {
         if (!terminal.menu().some((m) => m.title === title)) t.failure = `${title} is not on the menu`;
-        else terminal.buy(title, { autoPlay: true });
+        else {
+          bought = true;
+          terminal.buy(title, { autoPlay: true });
+        }
       }
       if (!t.failure) await ended;
     } catch (e) {
