@@ -3,7 +3,7 @@
  * writes Kysely queries against `Schema` and runs unchanged on either engine; the few places
  * where the engines differ (row locks, column types) branch on `dialect`.
  */
-import { Kysely } from 'kysely';
+import { Kysely, type LogConfig } from 'kysely';
 import { FairwayError } from '../../sdk/errors.js';
 import { createPostgresDialect } from './postgres.js';
 import { SafeIntegerPlugin } from './safe-integers.js';
@@ -28,6 +28,8 @@ export interface OpenOptions {
   schema?: string;
   /** PostgreSQL: errors of idle pooled connections. Default: printed to stderr. */
   onPoolError?: (error: Error) => void;
+  /** Kysely's query log: every statement sent, BEGIN and COMMIT included (debugging; tests count statements with it). */
+  log?: LogConfig;
 }
 
 export type DatabaseLocation = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
@@ -55,14 +57,14 @@ export function openDatabase(url: string, options: OpenOptions = {}): DatabaseHa
   let db: Kysely<Schema>;
   if (location.dialect === 'sqlite') {
     const dialect = createSqliteDialect(location.path, { busyTimeoutMs: options.busyTimeoutMs ?? 5_000 });
-    db = new Kysely<Schema>({ dialect, plugins: [new SafeIntegerPlugin()] });
+    db = new Kysely<Schema>({ dialect, plugins: [new SafeIntegerPlugin()], ...(options.log ? { log: options.log } : {}) });
   } else {
     const { dialect } = createPostgresDialect(location.url, {
       poolMax: options.poolMax ?? 10,
       ...(options.schema !== undefined ? { schema: options.schema } : {}),
       onPoolError: options.onPoolError ?? ((error) => console.error(`fairway: idle database connection failed: ${error.message}`)),
     });
-    db = new Kysely<Schema>({ dialect });
+    db = new Kysely<Schema>({ dialect, ...(options.log ? { log: options.log } : {}) });
   }
   let closing: Promise<void> | undefined;
   return {

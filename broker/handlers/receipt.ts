@@ -4,11 +4,9 @@
  * transfer is never charged twice, whatever arrives again [FW-8.2].
  */
 import { FairwayError } from '../../sdk/errors.js';
-import { equalBytes } from '../../sdk/manifest/index.js';
 import { receiptArtefact, type Receipt } from '../../sdk/receipt/index.js';
 import { toHex } from '../../sdk/vectors/json.js';
 import type { DownMessage } from '../../sdk/wire/index.js';
-import { getTransfer } from '../ledger/holds.js';
 import { errorMessage } from '../service/wire-errors.js';
 import { refusal, type Handler } from '../service/store-context.js';
 
@@ -29,26 +27,21 @@ export const handleReceipt: Handler<'receipt'> = async ({ ctx, deviceId, session
   }
   if (receipt.device !== deviceId || receipt.user !== userId) return refused('the receipt names another device or user');
 
-  // 5–6: the transfer is this terminal's; a charged one answers with its original charge.
+  // 5–9 in the ledger, under its locks and in one statement group with other receipts: the
+  // transfer is this terminal's (5), a charged one answers with its original charge (6), what
+  // was signed is what was offered (7), within the hold (8), captured exactly once (9).
   const transferId = toHex(receipt.transfer);
-  const transfer = await getTransfer(ctx.ledger, transferId);
-  if (!transfer || transfer.deviceId !== deviceId || transfer.userId !== userId) {
-    return refusal(message.rid, 'unknown-transfer', 'no transfer with that id for this terminal');
-  }
-  if (transfer.state !== 'charged') {
-    // 7: what was signed is what was offered.
-    const part = (await ctx.parts.get(transfer.partId))?.part;
-    if (!part || receipt.part !== transfer.partId || receipt.price !== transfer.priceMinor || !equalBytes(receipt.partHash, part.partHash)) {
-      return refused('the receipt does not match the offer (part, part hash or price)');
-    }
-  }
-
-  // 8–9: within the hold, capture exactly once.
-  const result = await ctx.captures.capture({ transferId, deviceId, userId, receipt: message.receipt, nowMs });
+  const offered = { partId: receipt.part, priceMinor: receipt.price, partHash: receipt.partHash };
+  const result = await ctx.captures.capture({ transferId, deviceId, userId, receipt: message.receipt, nowMs, offered });
   if (!result.ok) {
-    return result.code === 'hold-expired'
-      ? refusal(message.rid, 'hold-expired', 'the hold lapsed before the receipt; ask for a new offer', { part: result.partId })
-      : refusal(message.rid, 'unknown-transfer', 'no transfer with that id for this terminal');
+    switch (result.code) {
+      case 'hold-expired':
+        return refusal(message.rid, 'hold-expired', 'the hold lapsed before the receipt; ask for a new offer', { part: result.partId });
+      case 'receipt-mismatch':
+        return refused('the receipt does not match the offer (part, part hash or price)');
+      case 'unknown-transfer':
+        return refusal(message.rid, 'unknown-transfer', 'no transfer with that id for this terminal');
+    }
   }
   if (!result.repeated) ctx.count('charge');
   const charge: DownMessage = {

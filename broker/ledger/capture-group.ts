@@ -1,68 +1,124 @@
 /**
- * Capturing a group of holds in one transaction with a handful of statements, however many
- * captures the group has: one read of the transfers, one of the accounts, one multi-row
- * insert each for transactions, postings and history, one update per touched account, row
- * and part. This is what makes a burst of receipts cheap [issue 3 §14], on SQLite (CPU) and
- * on PostgreSQL (round trips) alike.
+ * Capturing a group of holds in one transaction with a fixed number of statements, however
+ * many captures the group has [issue 3 §14, issue 11]. This file reads and decides; the
+ * writing is per engine: on PostgreSQL two statements carry all the rows (arrays, one round
+ * trip each: capture-write-postgres.ts), on SQLite, where a statement costs CPU and no round
+ * trip, a few multi-row inserts and one update per row (capture-write-sqlite.ts).
  *
- * Exactly once is kept the same way as for a single capture (broker/ledger/capture.ts): the
- * users' account rows are locked first (sorted, so groups cannot deadlock), transfer states
- * are read under those locks, a transfer charged earlier in the same group answers as a
- * repeat, and `charge:<transfer>` is UNIQUE in the database. Balances are carried forward
- * in memory in the group's order, so every posting records the balance right after it.
+ * Exactly once is kept the same way as for a single capture (capture.ts): the users' account
+ * rows are locked first (sorted, so groups cannot deadlock), then the transfers (sorted),
+ * and transfer states are read under those locks; a transfer charged earlier in the same
+ * group answers as a repeat; `charge:<transfer>` is UNIQUE in the database. The read of the
+ * transfers also brings what each answer needs (the part's hash and title, and for a transfer
+ * charged before, the balance its charge left), so no receipt costs a statement of its own.
+ * Balances are carried forward in the group's order, so every posting records the balance
+ * right after it. The provider and sponsor rows, which every charge of theirs touches, are
+ * written last (see the writers), so they stay locked only briefly.
  */
-import { balanceAfterTxn, providerAccountId, sponsorAccountId, userAccountId, type Posting } from './accounts.js';
+import { sql } from 'kysely';
+import { equalBytes } from '../../sdk/manifest/index.js';
+import { providerAccountId, sponsorAccountId, userAccountId, type Posting } from './accounts.js';
 import { hasRowLocks, type LedgerContext, type Trx } from './context.js';
-import type { TransferRow } from '../db/schema.js';
+import { writeChargesPostgres } from './capture-write-postgres.js';
+import { writeChargesSqlite } from './capture-write-sqlite.js';
 import type { CaptureInput, CaptureResult } from './types.js';
 
 export const chargeRef = (transferId: string): string => `charge:${transferId}`;
 
-interface PlannedCharge {
-  index: number;
-  transfer: TransferRow;
-  receipt: Uint8Array;
-  postings: (Posting & { balanceAfterMinor: number })[];
+/** A transfer as the group reads it: the row's fields a charge needs, and what the answers need. */
+export interface GroupTransfer {
+  id: string;
+  device_id: string;
+  user_id: string;
+  part_id: string;
+  price_minor: number;
+  provider: string;
+  sponsor: string | null;
+  sponsor_pays_minor: number;
+  state: 'open' | 'charged' | 'released';
+  hold_until: number;
+  charged_at: number | null;
+  title_id: string;
+  part_hash: Uint8Array;
+  /** For a charged transfer: the user's balance right after its charge (the repeat's answer). */
+  charged_balance_minor: number | null;
 }
 
-function chargePostings(transfer: TransferRow): Posting[] {
+/** One posting of a planned charge. User postings carry their balance; the hot accounts' are known only once their rows are locked. */
+export interface PlannedPosting extends Posting {
+  /** The user's balance right after this posting (user accounts only). */
+  balanceAfterMinor?: number;
+  /** Hot accounts only: this posting's amount and every earlier one of the group on the same account, summed. */
+  runningMinor?: number;
+}
+
+export interface PlannedCharge {
+  index: number;
+  transfer: GroupTransfer;
+  receipt: Uint8Array;
+  nowMs: number;
+  /** In account id order, as every ledger transaction writes them [accounts.ts]. */
+  postings: PlannedPosting[];
+}
+
+/** Everything a group writes, decided; the writers only carry it to the database. */
+export interface GroupWrite {
+  charges: PlannedCharge[];
+  /** Lapsed holds to close now, and when. */
+  toRelease: string[];
+  releasedAt: number;
+  /** Each user account's balance after the group. */
+  userBalances: Map<string, number>;
+  /** Provider and sponsor accounts (sorted) and the sum the group moves on each. */
+  hotAccounts: { id: string; deltaMinor: number }[];
+  /** Parts (sorted) and how many charges each gets. */
+  partUses: { id: string; uses: number }[];
+}
+
+/** Called (when given) right before the statement that locks the hot rows: for the lock-time figure. */
+export type HotLockMark = () => void;
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const isUserAccount = (id: string) => id.startsWith('user:');
+
+function chargePostings(transfer: GroupTransfer): Posting[] {
   // The user's posting is written even for a free part: it carries the balance a repeat returns.
   const postings: Posting[] = [
     { accountId: userAccountId(transfer.user_id), amountMinor: -transfer.price_minor },
     { accountId: providerAccountId(transfer.provider), amountMinor: transfer.price_minor + transfer.sponsor_pays_minor },
   ];
   if (transfer.sponsor !== null) postings.push({ accountId: sponsorAccountId(transfer.sponsor), amountMinor: -transfer.sponsor_pays_minor });
-  // Accounts in id order, as every ledger transaction touches them [accounts.ts].
-  return postings.sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
+  return postings.sort((a, b) => byText(a.accountId, b.accountId));
 }
 
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** All inputs share `nowMs` semantics per input; they are already validated. */
-export async function captureGroup(ctx: LedgerContext, trx: Trx, inputs: readonly CaptureInput[]): Promise<CaptureResult[]> {
+/** All inputs are already validated. */
+export async function captureGroup(ctx: LedgerContext, trx: Trx, inputs: readonly CaptureInput[], mark?: HotLockMark): Promise<CaptureResult[]> {
   const locks = hasRowLocks(ctx);
+  // 1. The users' rows, sorted and locked: everything that moves one user's money queues here.
   const userAccounts = [...new Set(inputs.map((i) => userAccountId(i.userId)))].sort(byText);
-  const lockedUsers = await trx.selectFrom('accounts').select('id').where('id', 'in', userAccounts).orderBy('id').$if(locks, (q) => q.forUpdate()).execute();
-  const knownUsers = new Set(lockedUsers.map((r) => r.id));
-  const transferIds = [...new Set(inputs.map((i) => i.transferId))].sort(byText);
-  const rows = await trx.selectFrom('transfers').selectAll().where('id', 'in', transferIds).orderBy('id').$if(locks, (q) => q.forUpdate()).execute();
-  const transfers = new Map(rows.map((r) => [r.id, r]));
+  const users = await trx.selectFrom('accounts').select(['id', 'balance_minor']).where('id', 'in', userAccounts).orderBy('id').$if(locks, (q) => q.forUpdate()).execute();
+  const balances = new Map(users.map((u) => [u.id, u.balance_minor]));
+  // 2. The transfers, sorted and locked, with their parts and (if charged) their charge's user
+  // posting. Its own statement, after the users' locks: on PostgreSQL each statement reads
+  // as of its start, so only a read that starts once no one else can charge these transfers
+  // (that takes their users' rows) is sure to see each charged one's ledger rows too.
+  const transfers = new Map((await readTransfers(trx, [...new Set(inputs.map((i) => i.transferId))].sort(byText), locks)).map((t) => [t.id, t]));
 
   const results: CaptureResult[] = new Array(inputs.length);
-  const planned: PlannedCharge[] = [];
+  const charges: PlannedCharge[] = [];
   const plannedById = new Map<string, PlannedCharge>();
   const toRelease: string[] = [];
   for (const [index, input] of inputs.entries()) {
     const transfer = transfers.get(input.transferId);
     // Another device's or user's transfer is indistinguishable from none [FW-8.3 #5].
-    if (!transfer || !knownUsers.has(userAccountId(input.userId)) || transfer.device_id !== input.deviceId || transfer.user_id !== input.userId) {
+    if (!transfer || !balances.has(userAccountId(input.userId)) || transfer.device_id !== input.deviceId || transfer.user_id !== input.userId) {
       results[index] = { ok: false, code: 'unknown-transfer' };
-      continue;
-    }
-    const earlier = plannedById.get(transfer.id);
-    if (earlier) continue; // answered below, as a repeat of the charge earlier in this group
-    if (transfer.state === 'charged') {
-      results[index] = await repeatedCharge(trx, transfer);
+    } else if (plannedById.has(transfer.id)) {
+      continue; // answered below, as a repeat of the charge earlier in this group
+    } else if (transfer.state === 'charged') {
+      results[index] = repeatedCharge(transfer);
+    } else if (input.offered && !matchesOffer(transfer, input.offered)) {
+      results[index] = { ok: false, code: 'receipt-mismatch' }; // [FW-8.3 #7]
     } else if (transfer.state === 'released') {
       results[index] = { ok: false, code: 'hold-expired', partId: transfer.part_id };
     } else if (input.nowMs > transfer.hold_until) {
@@ -71,30 +127,28 @@ export async function captureGroup(ctx: LedgerContext, trx: Trx, inputs: readonl
       transfers.set(transfer.id, { ...transfer, state: 'released' });
       results[index] = { ok: false, code: 'hold-expired', partId: transfer.part_id };
     } else {
-      const plan: PlannedCharge = { index, transfer, receipt: input.receipt, postings: [] };
-      planned.push(plan);
+      const plan: PlannedCharge = { index, transfer, receipt: input.receipt, nowMs: input.nowMs, postings: [] };
+      charges.push(plan);
       plannedById.set(transfer.id, plan);
     }
   }
 
-  if (toRelease.length > 0) {
-    const nowMs = Math.max(...inputs.map((i) => i.nowMs));
-    await trx.updateTable('transfers').set({ state: 'released', released_at: nowMs, release_reason: 'expired' }).where('id', 'in', toRelease).where('state', '=', 'open').execute();
+  if (charges.length > 0 || toRelease.length > 0) {
+    const write = planWrite(charges, toRelease, Math.max(...inputs.map((i) => i.nowMs)), balances);
+    await (ctx.dialect === 'postgres' ? writeChargesPostgres(trx, write, mark) : writeChargesSqlite(trx, write));
   }
-  if (planned.length > 0) await applyCharges(ctx, trx, inputs, planned);
-  for (const plan of planned) {
+  for (const plan of charges) {
     const user = plan.postings.find((x) => x.accountId === userAccountId(plan.transfer.user_id))!;
     results[plan.index] = {
       ok: true,
       transferId: plan.transfer.id,
       partId: plan.transfer.part_id,
       priceMinor: plan.transfer.price_minor,
-      balanceMinor: user.balanceAfterMinor,
-      chargedAt: inputs[plan.index]!.nowMs,
+      balanceMinor: user.balanceAfterMinor!,
+      chargedAt: plan.nowMs,
       repeated: false,
     };
   }
-
   // Repeats within the group answer exactly as the charge they repeat.
   for (const [index, input] of inputs.entries()) {
     if (results[index] !== undefined) continue;
@@ -104,70 +158,84 @@ export async function captureGroup(ctx: LedgerContext, trx: Trx, inputs: readonl
   return results;
 }
 
-async function applyCharges(ctx: LedgerContext, trx: Trx, inputs: readonly CaptureInput[], planned: PlannedCharge[]): Promise<void> {
-  const accountIds = [...new Set(planned.flatMap((p) => chargePostings(p.transfer).map((x) => x.accountId)))].sort(byText);
-  const accounts = await trx.selectFrom('accounts').select(['id', 'kind', 'balance_minor']).where('id', 'in', accountIds).orderBy('id').$if(hasRowLocks(ctx), (q) => q.forUpdate()).execute();
-  const balances = new Map(accounts.map((a) => [a.id, a.balance_minor]));
-  const kinds = new Map(accounts.map((a) => [a.id, a.kind]));
-  for (const plan of planned) {
-    for (const posting of chargePostings(plan.transfer)) {
-      const before = balances.get(posting.accountId);
-      if (before === undefined) throw new Error(`ledger bug: no account ${posting.accountId} for ${chargeRef(plan.transfer.id)}`);
-      const after = before + posting.amountMinor;
-      if (kinds.get(posting.accountId) === 'user' && after < 0) throw new Error(`ledger bug: charge ${plan.transfer.id} would take ${posting.accountId} below zero`);
-      balances.set(posting.accountId, after);
-      plan.postings.push({ ...posting, balanceAfterMinor: after });
-    }
-  }
-
-  const txns = await trx
-    .insertInto('ledger_txns')
-    .values(
-      planned.map((p) => ({
-        kind: 'charge' as const,
-        ref: chargeRef(p.transfer.id),
-        transfer_id: p.transfer.id,
-        created_at: inputs[p.index]!.nowMs,
-        memo: `part ${p.transfer.part_id}`,
-        actor: `device:${p.transfer.device_id}`,
-      })),
-    )
-    .returning(['id', 'ref'])
-    .execute();
-  const txnIds = new Map(txns.map((t) => [t.ref, t.id]));
-  await trx
-    .insertInto('postings')
-    .values(planned.flatMap((p) => p.postings.map((x) => ({ txn_id: txnIds.get(chargeRef(p.transfer.id))!, account_id: x.accountId, amount_minor: x.amountMinor, balance_after_minor: x.balanceAfterMinor }))))
-    .execute();
-  for (const id of accountIds) {
-    await trx.updateTable('accounts').set({ balance_minor: balances.get(id)! }).where('id', '=', id).execute();
-  }
-  for (const p of planned) {
-    await trx.updateTable('transfers').set({ state: 'charged', charged_at: inputs[p.index]!.nowMs, receipt: p.receipt }).where('id', '=', p.transfer.id).execute();
-  }
-  const usesByPart = new Map<string, number>();
-  for (const p of planned) usesByPart.set(p.transfer.part_id, (usesByPart.get(p.transfer.part_id) ?? 0) + 1);
-  for (const [partId, uses] of usesByPart) {
-    await trx.updateTable('parts').set((eb) => ({ use_count: eb('use_count', '+', uses) })).where('id', '=', partId).execute();
-  }
-  const titles = await trx.selectFrom('parts').select(['id', 'title_id']).where('id', 'in', [...usesByPart.keys()]).execute();
-  const titleOf = new Map(titles.map((t) => [t.id, t.title_id]));
-  await trx
-    .insertInto('history')
-    .values(planned.map((p) => ({ user_id: p.transfer.user_id, title_id: titleOf.get(p.transfer.part_id)!, part_id: p.transfer.part_id, kind: 'charge', results: null, at: inputs[p.index]!.nowMs })))
+async function readTransfers(trx: Trx, ids: string[], locks: boolean): Promise<GroupTransfer[]> {
+  return trx
+    .selectFrom('transfers as t')
+    .innerJoin('parts as p', 'p.id', 't.part_id')
+    .leftJoin('ledger_txns as l', (join) => join.on('l.ref', '=', sql<string>`'charge:' || t.id`))
+    .leftJoin('postings as up', (join) => join.onRef('up.txn_id', '=', 'l.id').on('up.account_id', '=', sql<string>`'user:' || t.user_id`))
+    .select([
+      't.id',
+      't.device_id',
+      't.user_id',
+      't.part_id',
+      't.price_minor',
+      't.provider',
+      't.sponsor',
+      't.sponsor_pays_minor',
+      't.state',
+      't.hold_until',
+      't.charged_at',
+      'p.title_id',
+      'p.part_hash',
+      'up.balance_after_minor as charged_balance_minor',
+    ])
+    .where('t.id', 'in', ids)
+    .orderBy('t.id')
+    // Only the transfers are locked; parts and ledger rows are read as they are.
+    .$if(locks, (q) => q.forUpdate('t'))
     .execute();
 }
 
-async function repeatedCharge(trx: Trx, transfer: TransferRow): Promise<CaptureResult> {
-  const posted = await balanceAfterTxn(trx, chargeRef(transfer.id), userAccountId(transfer.user_id));
-  if (!posted || transfer.charged_at === null) throw new Error(`ledger bug: transfer ${transfer.id} is charged but has no charge posting`);
+function matchesOffer(transfer: GroupTransfer, offered: NonNullable<CaptureInput['offered']>): boolean {
+  return offered.partId === transfer.part_id && offered.priceMinor === transfer.price_minor && equalBytes(offered.partHash, transfer.part_hash);
+}
+
+function repeatedCharge(transfer: GroupTransfer): CaptureResult {
+  if (transfer.charged_balance_minor === null || transfer.charged_at === null) throw new Error(`ledger bug: transfer ${transfer.id} is charged but has no charge posting`);
   return {
     ok: true,
     transferId: transfer.id,
     partId: transfer.part_id,
     priceMinor: transfer.price_minor,
-    balanceMinor: posted.balanceMinor,
+    balanceMinor: transfer.charged_balance_minor,
     chargedAt: transfer.charged_at,
     repeated: true,
+  };
+}
+
+/**
+ * The group's postings in its order: each user posting with the user's balance right after
+ * it (users' balances were read under their locks), each provider or sponsor posting with
+ * its running sum, which the writer turns into a balance once that row is locked.
+ */
+function planWrite(charges: PlannedCharge[], toRelease: string[], releasedAt: number, balances: Map<string, number>): GroupWrite {
+  const userBalances = new Map<string, number>();
+  const hot = new Map<string, number>();
+  const uses = new Map<string, number>();
+  for (const plan of charges) {
+    for (const posting of chargePostings(plan.transfer)) {
+      if (isUserAccount(posting.accountId)) {
+        const before = userBalances.get(posting.accountId) ?? balances.get(posting.accountId);
+        if (before === undefined) throw new Error(`ledger bug: no account ${posting.accountId} for ${chargeRef(plan.transfer.id)}`);
+        const after = before + posting.amountMinor;
+        if (after < 0) throw new Error(`ledger bug: charge ${plan.transfer.id} would take ${posting.accountId} below zero`);
+        userBalances.set(posting.accountId, after);
+        plan.postings.push({ ...posting, balanceAfterMinor: after });
+      } else {
+        const running = (hot.get(posting.accountId) ?? 0) + posting.amountMinor;
+        hot.set(posting.accountId, running);
+        plan.postings.push({ ...posting, runningMinor: running });
+      }
+    }
+    uses.set(plan.transfer.part_id, (uses.get(plan.transfer.part_id) ?? 0) + 1);
+  }
+  return {
+    charges,
+    toRelease,
+    releasedAt,
+    userBalances,
+    hotAccounts: [...hot].map(([id, deltaMinor]) => ({ id, deltaMinor })).sort((a, b) => byText(a.id, b.id)),
+    partUses: [...uses].map(([id, n]) => ({ id, uses: n })).sort((a, b) => byText(a.id, b.id)),
   };
 }

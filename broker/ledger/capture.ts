@@ -10,36 +10,50 @@
  */
 import { captureGroup } from './capture-group.js';
 import { inTransaction, type LedgerContext } from './context.js';
-import type { CaptureInput, CaptureResult } from './types.js';
-import { requireBytes, requireId, requireTransferId, requireUserId, requireWallMs } from './validate.js';
+import type { CaptureInput, CaptureResult, OfferedPart } from './types.js';
+import { requireBytes, requireId, requireMoney, requireTransferId, requireUserId, requireWallMs } from './validate.js';
 
 /** The protocol's cap on a receipt message's COSE bytes [FW-4.8]. */
 const MAX_RECEIPT_BYTES = 4096;
+/** A part hash is a SHA-256 [FW-5]. */
+const PART_HASH_BYTES = 32;
 
 export { chargeRef } from './capture-group.js';
 
 export async function capture(ctx: LedgerContext, input: CaptureInput): Promise<CaptureResult> {
-  const checked = checkCaptureInput(input);
-  const [result] = await inTransaction(ctx, (trx) => captureGroup(ctx, trx, [checked]));
+  const [result] = await captureInTransaction(ctx, [checkCaptureInput(input)]);
   return result!;
 }
 
 /**
  * Several captures in ONE transaction: one commit, so one fsync, for the whole group, and a
- * handful of statements for all of them (capture-group.ts) — how the store turns many
- * receipts into durable charges per second [issue 3 §14]. If the group fails as a whole (a
- * constraint, a bug), nothing of it is committed and each capture is run again on its own,
- * so one bad input cannot sink the others.
+ * fixed number of statements for all of them (capture-group.ts) — how the store turns many
+ * receipts into durable charges per second [issue 3 §14, issue 11]. If the group fails as a
+ * whole (a constraint, a bug), nothing of it is committed and each capture is run again on
+ * its own, so one bad input cannot sink the others.
  */
 export async function captureMany(ctx: LedgerContext, inputs: readonly CaptureInput[]): Promise<CaptureResult[]> {
   const checked = inputs.map(checkCaptureInput);
   try {
-    return await inTransaction(ctx, (trx) => captureGroup(ctx, trx, checked));
+    return await captureInTransaction(ctx, checked);
   } catch {
     const results: CaptureResult[] = [];
-    for (const input of checked) results.push((await inTransaction(ctx, (trx) => captureGroup(ctx, trx, [input])))[0]!);
+    for (const input of checked) results.push((await captureInTransaction(ctx, [input]))[0]!);
     return results;
   }
+}
+
+async function captureInTransaction(ctx: LedgerContext, inputs: readonly CaptureInput[]): Promise<CaptureResult[]> {
+  const observe = ctx.onHotRowLock;
+  if (!observe) return inTransaction(ctx, (trx) => captureGroup(ctx, trx, inputs));
+  // Timed: the mark is set right before the statement that locks the hot rows (again on a retry).
+  let lockedAt: number | undefined;
+  const results = await inTransaction(ctx, (trx) => {
+    lockedAt = undefined;
+    return captureGroup(ctx, trx, inputs, () => (lockedAt = performance.now()));
+  });
+  if (lockedAt !== undefined) observe(performance.now() - lockedAt);
+  return results;
 }
 
 function checkCaptureInput(input: CaptureInput): CaptureInput {
@@ -49,5 +63,14 @@ function checkCaptureInput(input: CaptureInput): CaptureInput {
     userId: requireUserId('userId', input.userId),
     receipt: requireBytes('receipt', input.receipt, MAX_RECEIPT_BYTES),
     nowMs: requireWallMs('nowMs', input.nowMs),
+    ...(input.offered !== undefined ? { offered: checkOffered(input.offered) } : {}),
+  };
+}
+
+function checkOffered(offered: OfferedPart): OfferedPart {
+  return {
+    partId: requireId('offered.partId', offered.partId),
+    priceMinor: requireMoney('offered.priceMinor', offered.priceMinor),
+    partHash: requireBytes('offered.partHash', offered.partHash, PART_HASH_BYTES),
   };
 }

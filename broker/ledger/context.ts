@@ -23,6 +23,12 @@ export interface LedgerContext {
   dialect: DialectName;
   /** scrypt cost for card passwords (production by default; tests pass FAST_TEST_PARAMS). */
   passwordParams: ScryptParams;
+  /**
+   * PostgreSQL, for measurement (the charges bench): called after each committed capture
+   * group with how long it held the provider and sponsor rows locked — from sending the
+   * statement that locks them until the commit returned, ms. Unset, nothing is timed.
+   */
+  onHotRowLock?: (heldMs: number) => void;
 }
 
 export type Trx = Transaction<Schema>;

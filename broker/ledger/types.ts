@@ -52,13 +52,28 @@ export interface CaptureInput {
   /** The verified receipt (COSE_Sign1 bytes), kept as evidence. */
   receipt: Uint8Array;
   nowMs: number;
+  /**
+   * What the receipt says was offered [FW-8.3 #7]. When given, a transfer not yet charged
+   * whose offer differs answers `receipt-mismatch` and is left as it was. Checked inside the
+   * capture, under its locks, so the store needs no read of the transfer of its own first.
+   */
+  offered?: OfferedPart;
+}
+
+export interface OfferedPart {
+  partId: string;
+  priceMinor: number;
+  /** The part's whole-part hash, as the manifest states it. */
+  partHash: Uint8Array;
 }
 
 export type CaptureResult =
   /** `repeated`: the transfer had already been charged; every other field is as the first time. */
   | { ok: true; transferId: string; partId: string; priceMinor: number; balanceMinor: number; chargedAt: number; repeated: boolean }
   | { ok: false; code: 'hold-expired'; partId: string }
-  | { ok: false; code: 'unknown-transfer' };
+  | { ok: false; code: 'unknown-transfer' }
+  /** Only when `offered` was given: the receipt names another part, part hash or price than the transfer's offer. */
+  | { ok: false; code: 'receipt-mismatch' };
 
 export type ReleaseOutcome = 'released' | 'already-released' | 'charged' | 'unknown';
 

@@ -16,7 +16,7 @@ export const BENCHES: Record<string, { about: string; run: (durationMs: number) 
   fleet: { about: 'terminals connected (goal 10,000) and streaming (goal 1,000) at one broker process, its memory per terminal, loopback goodput against raw aedes', run: (durationMs) => benchFleet(durationMs) },
   link: { about: 'terminal goodput ÷ link rate on a clean 1 Mbit/s link, speedup over 4 KiB stop-and-wait at 100 and 600 ms RTT, goodput ÷ up-time capacity under weak-radio (virtual time)', run: (durationMs) => benchLink(durationMs) },
   ttfp: { about: 'time to first play of the 18-hole Super Golf title ÷ the link limit and ÷ the whole-title download, on 3g (virtual time)', run: (durationMs) => benchTtfp(durationMs) },
-  charges: { about: 'verified receipts turned into durable charges per second (SQLite; PostgreSQL with FAIRWAY_BENCH_PG_URL)', run: benchCharges },
+  charges: { about: 'verified receipts turned into durable charges per second on SQLite and on a durable PostgreSQL (a throw-away server, or FAIRWAY_BENCH_PG_URL), and how long a group holds the provider row', run: (durationMs) => benchCharges(durationMs) },
 };
 
 export function registerBench(program: Command): void {

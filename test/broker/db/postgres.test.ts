@@ -8,6 +8,7 @@ import { afterAll, describe, it } from 'vitest';
 import { describeLedgerProperties } from '../ledger/ledger-properties.js';
 import { describeLedger } from '../ledger/ledger-suite.js';
 import { describeDataLayer } from './data-layer-suite.js';
+import { describePostgresCaptureGroups } from './postgres-capture.js';
 import { describePostgresNodes } from './postgres-nodes.js';
 import { postgresFactory } from './test-databases.js';
 
@@ -21,6 +22,7 @@ if (url) {
   describeLedger('PostgreSQL', factory.openFresh);
   describeLedgerProperties('PostgreSQL', factory.openFresh);
   describePostgresNodes(factory.openFresh);
+  describePostgresCaptureGroups(factory.openFresh);
 } else if (process.env.CI) {
   describe('PostgreSQL data layer', () => {
     it('has a database to run against (FAIRWAY_TEST_PG_URL)', () => {

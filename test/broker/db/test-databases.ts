@@ -11,7 +11,8 @@ import { openDatabase, type DatabaseHandle, type OpenOptions } from '../../../br
 
 /** One fresh database; `open()` may be called again (a "store restart") for the same data. */
 export interface FreshDatabase {
-  open(): DatabaseHandle;
+  /** `log`: Kysely's query log for this handle (a test counting statements). */
+  open(options?: Pick<OpenOptions, 'log'>): DatabaseHandle;
 }
 
 export type OpenFresh = () => Promise<FreshDatabase>;
@@ -22,9 +23,9 @@ export interface DatabaseFactory {
   cleanup(): Promise<void>;
 }
 
-function tracking(open: (options?: OpenOptions) => DatabaseHandle, handles: DatabaseHandle[]): () => DatabaseHandle {
-  return () => {
-    const handle = open();
+function tracking(open: (options?: Pick<OpenOptions, 'log'>) => DatabaseHandle, handles: DatabaseHandle[]): FreshDatabase['open'] {
+  return (options) => {
+    const handle = open(options);
     handles.push(handle);
     return handle;
   };
@@ -37,7 +38,7 @@ export function sqliteFactory(): DatabaseFactory {
   return {
     async openFresh() {
       const path = join(folder, `store-${++made}.sqlite`);
-      return { open: tracking(() => openDatabase(`sqlite:${path}`), handles) };
+      return { open: tracking((options) => openDatabase(`sqlite:${path}`, { ...options }), handles) };
     },
     async cleanup() {
       await Promise.all(handles.map((h) => h.close()));
@@ -57,7 +58,7 @@ export function postgresFactory(url: string): DatabaseFactory {
       const schema = `${prefix}_${schemas.length + 1}`;
       await sql`create schema ${sql.id(schema)}`.execute(admin.db);
       schemas.push(schema);
-      return { open: tracking(() => openDatabase(url, { schema, poolMax: 4 }), handles) };
+      return { open: tracking((options) => openDatabase(url, { ...options, schema, poolMax: 4 }), handles) };
     },
     async cleanup() {
       await Promise.all(handles.map((h) => h.close()));

@@ -138,6 +138,41 @@ export function describeHoldsAndCharges(name: string, openFresh: OpenFresh): voi
       expect(await ledger.checkInvariants(at)).toEqual([]);
     });
 
+    it('checks the receipt against the offer under its locks [FW-8.3 #7]: a mismatch charges nothing, a charged transfer still answers its charge', async () => {
+      const { ledger } = store();
+      await fund(ledger, 'alice', 2000);
+      const a1 = await placed('alice', h01);
+      const a2 = await placed('alice', h02);
+      const partHash = new Uint8Array(32).fill(1); // seedStore: part i has hash fill(i + 1)
+      const at = T0 + 10;
+      const input = (transferId: string, offered: { partId: string; priceMinor: number; partHash: Uint8Array }) => ({
+        transferId,
+        deviceId: deviceOf('alice'),
+        userId: 'alice',
+        receipt: receiptFor(transferId),
+        nowMs: at,
+        offered,
+      });
+      const results = await ledger.captureMany([
+        input(a1.transferId, { partId: h01.id, priceMinor: 500, partHash }),
+        input(a2.transferId, { partId: h02.id, priceMinor: 300, partHash }), // h02's hash is fill(2)
+        input(a2.transferId, { partId: h01.id, priceMinor: 300, partHash: new Uint8Array(32).fill(2) }),
+        input(a2.transferId, { partId: h02.id, priceMinor: 299, partHash: new Uint8Array(32).fill(2) }),
+      ]);
+      expect(results).toEqual([
+        { ok: true, transferId: a1.transferId, partId: h01.id, priceMinor: 500, balanceMinor: 1500, chargedAt: at, repeated: false },
+        { ok: false, code: 'receipt-mismatch' },
+        { ok: false, code: 'receipt-mismatch' },
+        { ok: false, code: 'receipt-mismatch' },
+      ]);
+      expect(await ledger.getTransfer(a2.transferId)).toMatchObject({ state: 'open' });
+      expect(await chargeTxns(a2.transferId)).toHaveLength(0);
+      // Once charged, the charge is the answer whatever the receipt claims [FW-8.3 #6 before #7].
+      const wrong = await ledger.capture(input(a1.transferId, { partId: h02.id, priceMinor: 1, partHash }));
+      expect(wrong).toEqual({ ...results[0], repeated: true });
+      expect(await ledger.checkInvariants(at)).toEqual([]);
+    });
+
     it('still captures at exactly holdUntil (the deadline is inclusive)', async () => {
       const { ledger } = store();
       await fund(ledger, 'alice', 1000);

@@ -1,10 +1,11 @@
 /**
  * The ledger under random interleavings (seeded: FAIRWAY_SEED replays a failure): holds,
- * captures with duplicates and strangers, releases, sweeps, time passing, card redemptions
- * racing each other, adjustments and store restarts. After every step the books must
- * balance (checkInvariants), every balance must equal the reference model's, and every
- * capture that said ok must be charged exactly once; at the end, once time has passed every
- * deadline and the sweep has run, no hold may be left open.
+ * captures with duplicates and strangers, capture groups racing each other, releases,
+ * sweeps, time passing, card redemptions racing each other, adjustments and store
+ * restarts. After every step the books must balance (checkInvariants), every balance must
+ * equal the reference model's, and every capture that said ok must be charged exactly once;
+ * at the end, once time has passed every deadline and the sweep has run, no hold may be left
+ * open.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -21,10 +22,19 @@ const MAX_STEPS = 16;
 
 const user = fc.nat({ max: USERS.length - 1 });
 const oneIn = (n: number) => fc.nat({ max: n - 1 }).map((k) => k === 0);
+const preference = fc.constantFrom('live' as const, 'lapsed' as const, 'any' as const);
+const groupedCapture = fc.record({ pick: fc.nat(), prefer: preference, stranger: oneIn(6) });
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('hold' as const), user, part: fc.nat({ max: 2 }), ttlMs: fc.integer({ min: 500, max: 15_000 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('racingHolds' as const), user, parts: fc.array(fc.nat({ max: 2 }), { minLength: 2, maxLength: 4 }) }) },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('capture' as const), pick: fc.nat(), prefer: fc.constantFrom('live' as const, 'lapsed' as const, 'any' as const), copies: fc.integer({ min: 1, max: 3 }), stranger: fc.boolean() }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('capture' as const), pick: fc.nat(), prefer: preference, copies: fc.integer({ min: 1, max: 3 }), stranger: fc.boolean() }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('captureGroups' as const),
+      groups: fc.array(fc.array(groupedCapture, { minLength: 1, maxLength: 5 }), { minLength: 2, maxLength: 3 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'releaseExpired' as const }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 15_000 }) }) },

@@ -4,7 +4,7 @@
  * order, so their checks say what every order must satisfy.
  */
 import { expect } from 'vitest';
-import type { PlaceHoldResult } from '../../../broker/ledger/index.js';
+import type { CaptureResult, PlaceHoldResult } from '../../../broker/ledger/index.js';
 import { isFairwayError } from '../../../sdk/errors.js';
 import { deviceOf, holdFor, receiptFor, USERS, type TestStore } from './fixtures.js';
 import { partAt, userAt, type LedgerModel, type ModelTransfer } from './ledger-model.js';
@@ -16,6 +16,7 @@ export type Step =
   | { kind: 'hold'; user: number; part: number; ttlMs: number }
   | { kind: 'racingHolds'; user: number; parts: number[] }
   | { kind: 'capture'; pick: number; prefer: Preference; copies: number; stranger: boolean }
+  | { kind: 'captureGroups'; groups: GroupedCapture[][] }
   | { kind: 'release'; pick: number }
   | { kind: 'releaseExpired' }
   | { kind: 'advance'; ms: number }
@@ -31,6 +32,8 @@ export async function runStep(store: TestStore, model: LedgerModel, step: Step):
       return racingHolds(store, model, userAt(step.user), step.parts);
     case 'capture':
       return capture(store, model, step);
+    case 'captureGroups':
+      return captureGroups(store, model, step.groups);
     case 'release':
       return release(store, model, step.pick);
     case 'releaseExpired': {
@@ -132,6 +135,67 @@ async function capture(store: TestStore, model: LedgerModel, step: { pick: numbe
   } else {
     for (const r of results) expect(r).toEqual({ ok: false, code: 'hold-expired', partId: t.part.id });
     t.state = 'released';
+  }
+}
+
+/** One receipt of a capture group: a transfer the model knows, sent by its user or by a stranger. */
+export interface GroupedCapture {
+  pick: number;
+  prefer: Preference;
+  stranger: boolean;
+}
+
+/**
+ * Capture groups (captureMany, as the store's batcher sends them) racing each other, touching
+ * the same users, the same provider and sometimes the same transfers: every live transfer is
+ * charged once whichever group wins, every other answer for it is that charge repeated, and
+ * each user's new charges answer balances that follow one another in some serial order.
+ */
+async function captureGroups(store: TestStore, model: LedgerModel, groups: GroupedCapture[][]): Promise<void> {
+  const sent = groups.map((group) =>
+    group.flatMap(({ pick: index, prefer, stranger }) => {
+      const t = pick(model, index, prefer);
+      return t ? [{ t, user: stranger ? USERS.find((u) => u !== t.user)! : t.user }] : [];
+    }),
+  );
+  const answers = await Promise.all(
+    sent.map((group) =>
+      group.length === 0 ? [] : store.ledger.captureMany(group.map(({ t, user }) => ({ transferId: t.id, deviceId: deviceOf(user), userId: user, receipt: receiptFor(t.id), nowMs: model.nowMs }))),
+    ),
+  );
+  const byTransfer = new Map<ModelTransfer, CaptureResult[]>();
+  sent.forEach((group, g) =>
+    group.forEach(({ t, user }, i) => {
+      const result = answers[g]![i]!;
+      if (user !== t.user) expect(result).toEqual({ ok: false, code: 'unknown-transfer' });
+      else byTransfer.set(t, [...(byTransfer.get(t) ?? []), result]);
+    }),
+  );
+  const newCharges: ModelTransfer[] = [];
+  for (const [t, results] of byTransfer) {
+    if (t.state === 'charged') {
+      for (const r of results) expect(r).toEqual({ ...t.charge, repeated: true });
+    } else if (model.isLive(t)) {
+      expect(results.filter((r) => r.ok && !r.repeated), `charges of ${t.id}`).toHaveLength(1);
+      const first = results.find((r) => r.ok && !r.repeated) as Extract<CaptureResult, { ok: true }>;
+      expect(first).toMatchObject({ transferId: t.id, partId: t.part.id, priceMinor: t.part.priceMinor, chargedAt: model.nowMs });
+      for (const r of results) expect(r).toEqual({ ...first, repeated: r !== first });
+      t.state = 'charged';
+      t.charge = first;
+      newCharges.push(t);
+    } else {
+      for (const r of results) expect(r).toEqual({ ok: false, code: 'hold-expired', partId: t.part.id });
+      t.state = 'released';
+    }
+  }
+  // Racing groups of one user serialize on the user's row: the balances they answered, highest
+  // first, must each be the previous one minus that charge's price.
+  for (const user of USERS) {
+    const mine = newCharges.filter((t) => t.user === user).sort((a, b) => b.charge!.balanceMinor - a.charge!.balanceMinor);
+    for (const t of mine) {
+      model.credit(user, -t.part.priceMinor);
+      expect(t.charge!.balanceMinor, `balance after charging ${t.id}`).toBe(model.balance(user));
+    }
   }
 }
 
