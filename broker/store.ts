@@ -5,6 +5,7 @@
  */
 import { pino, type Logger } from 'pino';
 import { FairwayError } from '../sdk/errors.js';
+import { RedisSharedState } from './cluster/redis-state.js';
 import { OffloadCrypto } from './crypto/offload-crypto.js';
 import { NodeCrypto } from '../device/ports/node/crypto.js';
 import type { ScryptParams } from './auth/password.js';
@@ -68,6 +69,8 @@ export interface RunningStore {
   ledger: LedgerContext;
   content: ContentStore;
   key: StoreKey;
+  /** In cluster mode: the Redis-backed nonces, guess limits and shared replies. */
+  shared?: RedisSharedState;
   close(): Promise<void>;
 }
 
@@ -79,11 +82,21 @@ export async function startStore(options: StoreOptions): Promise<RunningStore> {
   const log = options.logger ?? pino({ level: 'warn' });
   const data = await openStoreData(options.dataDir, { ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), ...(options.passwordParams ? { passwordParams: options.passwordParams } : {}), ...(options.contentCacheBytes !== undefined ? { contentCacheBytes: options.contentCacheBytes } : {}), ...(options.cluster?.storeKeyFile !== undefined ? { storeKeyFile: options.cluster.storeKeyFile } : {}), mayMintKey: options.cluster === undefined, nowMs: clock.wallMs() });
   const { database, ledger, content, key } = data;
+  // Cluster mode: nonces, guess limits and replies in Redis; a node does not start without it.
+  let shared: RedisSharedState | undefined;
+  if (options.cluster) {
+    try {
+      shared = await RedisSharedState.open({ url: options.cluster.redisUrl, log });
+    } catch (e) {
+      await data.close();
+      throw e;
+    }
+  }
   const crypto = options.verifyOn === 'this-thread' ? Object.assign(new NodeCrypto(), { close: async () => undefined }) : new OffloadCrypto();
   if (options.contentInMemory) await content.pinInMemory();
   // A cluster sweeps lapsed holds once per tick, on whichever node claims the tick first.
   const sweepGate = options.cluster ? new SweepGate({ db: database.db, dialect: database.dialect, nodeId: options.cluster.nodeId, tickMs: EXPIRY_SWEEP_MS }) : undefined;
-  const service = new StoreService({ db: database.db, ledger, content, crypto, clock, log, storeKey: { signer: key.signer, kid: key.kid }, ...(sweepGate ? { sweepGate } : {}), ...(options.config ? { config: options.config } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
+  const service = new StoreService({ db: database.db, ledger, content, crypto, clock, log, storeKey: { signer: key.signer, kid: key.kid }, ...(sweepGate ? { sweepGate } : {}), ...(options.config ? { config: options.config } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}), ...(shared ? { shared } : {}) });
   let broker: Broker;
   let mq: SysEmitter | undefined;
   try {
@@ -107,6 +120,7 @@ export async function startStore(options: StoreOptions): Promise<RunningStore> {
       clock,
       logger: log,
       crypto,
+      ...(shared ? { claimNonce: (nonce: Uint8Array, forgetAtMs: number, nowMs: number) => shared.claimNonce(nonce, forgetAtMs, nowMs) } : {}),
       onMessage: (deviceId, type, payload) => service.onMessage(deviceId, type, payload),
       onUnroutable: (deviceId, level) => service.onUnroutable(deviceId, level),
       onConnect: (deviceId) => service.onConnect(deviceId),
@@ -115,6 +129,7 @@ export async function startStore(options: StoreOptions): Promise<RunningStore> {
   } catch (e) {
     await mq?.closeAsync();
     await crypto.close();
+    await shared?.close();
     await data.close();
     throw e;
   }
@@ -127,10 +142,12 @@ export async function startStore(options: StoreOptions): Promise<RunningStore> {
     ledger,
     content,
     key,
+    ...(shared ? { shared } : {}),
     async close() {
       await broker.close();
       await service.close();
       await crypto.close();
+      await shared?.close();
       await data.close();
     },
   };

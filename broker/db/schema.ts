@@ -229,6 +229,8 @@ export interface SeatChargesTable {
   notice: Bytes;
   charged_at: number;
   txn_id: number;
+  /** `seat.notices:<device>:<rid>:<hash>` of the request that charged it: its resend is told `charged` again. */
+  request_key: string | null;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -5,6 +5,11 @@
  * part receipts use), `peer` = that device, `host`, `part` and `partHash` those of a
  * per-reception licence that is not settled — and then charges one seat, at most once per
  * peer and at most N. Forged, duplicate, surplus or foreign notices change nothing.
+ *
+ * The same request resent — to another node, with no reply cache left to remember it — is
+ * told `charged` again for the seats it charged (the ledger knows the request by its key),
+ * and `already-charged` for later notices in it naming a seat an earlier one already took,
+ * exactly as its first answer said.
  */
 import { FairwayError } from '../../sdk/errors.js';
 import { equalBytes } from '../../sdk/manifest/index.js';
@@ -14,6 +19,7 @@ import type { MessageOf } from '../../sdk/wire/index.js';
 import { isValidDeviceId } from '../../sdk/wire/topics.js';
 import { getLicence } from '../ledger/licences.js';
 import { chargeSeat } from '../ledger/seat-capture.js';
+import { requestKey } from '../service/request-key.js';
 import type { Handler, StoreContext } from '../service/store-context.js';
 
 type SeatResult = MessageOf<'seat.charges'>['results'][number];
@@ -37,10 +43,13 @@ async function openNotice(ctx: StoreContext, bytes: Uint8Array): Promise<SeatNot
   }
 }
 
-export const handleSeatNotices: Handler<'seat.notices'> = async ({ ctx, session, message, nowMs }) => {
+export const handleSeatNotices: Handler<'seat.notices'> = async ({ ctx, deviceId, session, message, nowMs, bytes }) => {
   // Verify all at once (the crypto offload batches them), then charge one by one, in order.
-  const opened = await Promise.all(message.notices.map((bytes) => openNotice(ctx, bytes)));
+  const opened = await Promise.all(message.notices.map((notice) => openNotice(ctx, notice)));
   const results: SeatResult[] = [];
+  const key = requestKey('seat.notices', deviceId, message.rid, bytes);
+  /** Seats an earlier notice of this request went to the ledger for: only the first may have charged. */
+  const asked = new Set<string>();
   for (const [i, notice] of opened.entries()) {
     if (!notice) {
       results.push({ licence: null, peer: null, outcome: 'notice-refused' });
@@ -62,12 +71,15 @@ export const handleSeatNotices: Handler<'seat.notices'> = async ({ ctx, session,
       results.push(answer('notice-refused'));
       continue;
     }
-    const charged = await chargeSeat(ctx.ledger, { licenceId, peerDeviceId: notice.peer, notice: message.notices[i]!, nowMs });
+    const seat = `${licenceId}:${notice.peer}`;
+    const first = !asked.has(seat);
+    asked.add(seat);
+    const charged = await chargeSeat(ctx.ledger, { licenceId, peerDeviceId: notice.peer, notice: message.notices[i]!, nowMs, ...(first ? { requestKey: key } : {}) });
     if (charged.outcome !== 'charged') {
       results.push(answer(charged.outcome));
       continue;
     }
-    ctx.count('seat-charge', { billing: 'per-reception' });
+    if (!charged.repeated) ctx.count('seat-charge', { billing: 'per-reception' });
     // The balance is the licence holder's: told only to a sender logged in as that user.
     results.push(answer('charged', session.userId === licence.userId ? charged.balanceMinor : undefined));
   }

@@ -73,11 +73,18 @@ export interface ChargeSeatInput {
   /** The verified reception notice (COSE_Sign1 bytes), kept as evidence. */
   notice: Uint8Array;
   nowMs: number;
+  /**
+   * The request carrying the notice (broker/service/request-key.ts). When the seat was charged
+   * by this very request — resent because its answer was lost, perhaps to another node — the
+   * outcome is `charged` again, with the balance of that charge, as the first answer said.
+   */
+  requestKey?: string;
 }
 
 /** The ledger's part of [FW-13.1.1]: everything but `notice-refused`, which the handler decides. */
 export type ChargeSeatResult =
-  | { outcome: 'charged'; balanceMinor: number; seat: number }
+  /** `repeated`: charged before by the same request (`requestKey`); nothing changed now. */
+  | { outcome: 'charged'; balanceMinor: number; seat: number; repeated?: true }
   | { outcome: 'already-charged' | 'not-billed' | 'seats-exhausted' | 'unknown-licence' | 'licence-closed' };
 
 export interface SettleResult {

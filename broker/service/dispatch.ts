@@ -6,6 +6,7 @@
 import { FairwayError } from '../../sdk/errors.js';
 import { decodeMessage, type DownMessage, type Message, type UpType } from '../../sdk/wire/index.js';
 import { CACHED_REPLIES, HANDLERS } from '../handlers/index.js';
+import type { EncodedReply } from './encoded-reply.js';
 import { isOutage, OUTAGE_RETRY_AFTER_MS } from './outage.js';
 import type { ReplyCache } from './reply-cache.js';
 import type { Handler, Session, StoreContext } from './store-context.js';
@@ -14,6 +15,8 @@ import { errorCodeFor, errorMessage, salvageRid } from './wire-errors.js';
 export interface DispatchInput {
   ctx: StoreContext;
   replies: ReplyCache;
+  /** The service's encoder (validates the body): replies are kept as the bytes they were sent as. */
+  encode(message: DownMessage): EncodedReply;
   deviceId: string;
   session: Session;
   topicType: UpType;
@@ -34,23 +37,28 @@ export async function dispatch(input: DispatchInput): Promise<void> {
     return;
   }
   const request = message as Message & { rid: number; t: UpType };
-  const run = () => handle(input, request);
+  const run = async () => {
+    const answer = await handle(input, request);
+    return answer === undefined ? undefined : input.encode(answer);
+  };
+  // A cached reply is sent as the bytes first sent (by this node or, in a cluster, another).
   const reply = CACHED_REPLIES.has(request.t) ? (await input.replies.run(deviceId, request.rid, bytes, nowMs, run)).reply : await run();
   if (reply) {
-    if (reply.t === 'refusal') ctx.count('refusal', { code: reply.code });
-    if (reply.t === 'error') ctx.count('error', { code: reply.code });
+    const { message } = reply;
+    if (message.t === 'refusal') ctx.count('refusal', { code: message.code });
+    if (message.t === 'error') ctx.count('error', { code: message.code });
     await ctx.send(deviceId, reply);
   }
 }
 
 async function handle(input: DispatchInput, message: Message & { rid: number; t: UpType }): Promise<DownMessage | undefined> {
-  const { ctx, deviceId, session, nowMs } = input;
+  const { ctx, deviceId, session, nowMs, bytes } = input;
   const exp = (message as { exp?: number }).exp;
   if (exp !== undefined && nowMs > exp) return errorMessage('expired', `arrived ${nowMs - exp} ms after its exp`, message.rid);
   if (message.t !== 'login' && session.userId === undefined) return errorMessage('not-logged-in', 'log in on this connection first', message.rid);
   try {
     const handler = HANDLERS[message.t] as Handler<UpType>;
-    return await handler({ ctx, deviceId, session, message: message as never, nowMs });
+    return await handler({ ctx, deviceId, session, message: message as never, nowMs, bytes });
   } catch (e) {
     // Not the terminal's fault: nothing was committed, it may resend the same bytes.
     if (isOutage(e)) {

@@ -15,6 +15,7 @@ import type { CaptureBatcher } from './capture-batcher.js';
 import type { ChunkPump } from './chunk-pump.js';
 import type { CatalogPart, CatalogTitle } from '../catalog/catalog-reader.js';
 import type { LookupCache } from './lookup-cache.js';
+import type { EncodedReply } from './encoded-reply.js';
 
 export interface StoreConfig {
   /** How long an offer's hold lasts [FW-4.4]. */
@@ -67,7 +68,8 @@ export interface StoreContext {
   loginLimiter: GuessLimiter;
   cardLimiter: GuessLimiter;
   log: Logger;
-  send(deviceId: string, message: DownMessage): Promise<void>;
+  /** The one way out: a message (encoded and validated here) or a reply already encoded by the service. */
+  send(deviceId: string, message: DownMessage | EncodedReply): Promise<void>;
   /** Counts for /metrics; handlers report what happened, the service decides where it goes. */
   count(event: StoreEvent, labels?: Record<string, string>, amount?: number): void;
 }
@@ -80,6 +82,11 @@ export interface Request<T extends UpType> {
   session: Session;
   message: MessageOf<T>;
   nowMs: number;
+  /**
+   * The request as received: a resend carries the same bytes under the same rid, so handlers
+   * whose effect must happen once on any node derive their request key from them.
+   */
+  bytes: Uint8Array;
 }
 
 export type Handler<T extends UpType> = (request: Request<T>) => Promise<DownMessage | undefined>;

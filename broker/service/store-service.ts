@@ -22,6 +22,7 @@ import { findPart } from '../catalog/catalog-reader.js';
 import { activePublicKey } from '../directory/terminals.js';
 import { ChunkPump } from './chunk-pump.js';
 import { dispatch } from './dispatch.js';
+import { EncodedReply } from './encoded-reply.js';
 import { ReplyCache } from './reply-cache.js';
 import { DEFAULT_STORE_CONFIG, type Session, type StoreConfig, type StoreContext, type StoreEvent } from './store-context.js';
 import { errorMessage } from './wire-errors.js';
@@ -55,7 +56,7 @@ export const EXPIRY_SWEEP_MS = 5_000;
 
 export class StoreService {
   private readonly sessions = new Map<string, Session>();
-  private readonly replies = new ReplyCache(REPLY_CACHE_MS);
+  private readonly replies: ReplyCache;
   private readonly ctx: StoreContext;
   private publish: Publish | undefined;
   private sweep: NodeJS.Timeout | undefined;
@@ -67,7 +68,9 @@ export class StoreService {
 
   constructor(private readonly options: StoreServiceOptions) {
     const config = { ...DEFAULT_STORE_CONFIG, ...options.config };
-    const send = (deviceId: string, message: DownMessage) => this.send(deviceId, message);
+    const sharedReplies = options.shared?.replies;
+    this.replies = new ReplyCache(REPLY_CACHE_MS, sharedReplies ? { shared: { replies: sharedReplies, log: options.log } } : {});
+    const send = (deviceId: string, message: DownMessage | EncodedReply) => this.send(deviceId, message);
     this.ctx = {
       db: options.db,
       ledger: options.ledger,
@@ -107,14 +110,21 @@ export class StoreService {
 
   /**
    * The one outbound choke point: every body is validated as it is encoded before it leaves.
-   * `chunk`, one per 16 KiB served, takes the direct encoder (same bytes, same checks, a
-   * fraction of the CPU).
+   * A reply the cache kept arrives already encoded (by `encode` below, or read back from the
+   * shared level and decoded against the schema) and goes out as those bytes, unchanged.
    */
-  private async send(deviceId: string, message: DownMessage): Promise<void> {
+  private async send(deviceId: string, reply: DownMessage | EncodedReply): Promise<void> {
     if (!this.publish) throw new Error('store service is not attached to a broker');
-    const bytes = message.t === 'chunk' ? encodeChunkMessage(message) : encodeMessage(message as never);
+    const { message, bytes } = reply instanceof EncodedReply ? reply : this.encode(reply);
     await this.publish(deviceId, message.t, bytes, MESSAGES[message.t].qos);
   }
+
+  /**
+   * Validates and encodes one body. `chunk`, one per 16 KiB served, takes the direct encoder
+   * (same bytes, same checks, a fraction of the CPU).
+   */
+  private readonly encode = (message: DownMessage): EncodedReply =>
+    new EncodedReply(message, message.t === 'chunk' ? encodeChunkMessage(message) : encodeMessage(message as never));
 
   onConnect(deviceId: string): void {
     this.sessions.set(deviceId, {});
@@ -128,7 +138,7 @@ export class StoreService {
   onMessage(deviceId: string, type: UpType, bytes: Uint8Array): Promise<void> {
     let session = this.sessions.get(deviceId);
     if (!session) this.sessions.set(deviceId, (session = {}));
-    const work = dispatch({ ctx: this.ctx, replies: this.replies, deviceId, session, topicType: type, bytes, nowMs: this.options.clock.wallMs() }).catch((e: unknown) =>
+    const work = dispatch({ ctx: this.ctx, replies: this.replies, encode: this.encode, deviceId, session, topicType: type, bytes, nowMs: this.options.clock.wallMs() }).catch((e: unknown) =>
       this.options.log.error({ err: e, deviceId, type }, 'dispatch failed'),
     );
     this.running.add(work);
@@ -186,6 +196,11 @@ export class StoreService {
   /** Chunks queued for sending, for metrics. */
   get chunksWaiting(): number {
     return this.ctx.pump.waitingChunks;
+  }
+
+  /** The reply cache's shared-level hits, misses and failures (a cluster node's resends from other nodes). */
+  get replyCacheStats(): Readonly<ReplyCache['stats']> {
+    return this.replies.stats;
   }
 
   get sessionCount(): number {

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { EncodedReply } from '../../broker/service/encoded-reply.js';
 import { ReplyCache } from '../../broker/service/reply-cache.js';
-import type { DownMessage } from '../../sdk/wire/index.js';
+import { encodeMessage, type DownMessage } from '../../sdk/wire/index.js';
 
-const charge = (balance: number): DownMessage => ({ v: 1, t: 'charge', rid: 1, transfer: new Uint8Array(16), part: 'p', price: 5, balance, chargedAt: 1 });
+const encoded = (message: DownMessage) => new EncodedReply(message, encodeMessage(message as never));
+const charge = (balance: number) => encoded({ v: 1, t: 'charge', rid: 1, transfer: new Uint8Array(16), part: 'p', price: 5, balance, chargedAt: 1 });
 const bytes = (...b: number[]) => new Uint8Array(b);
 
 describe('reply cache', () => {
@@ -46,10 +48,10 @@ describe('reply cache', () => {
   it('never keeps an error reply, which changed nothing', async () => {
     const cache = new ReplyCache(600_000);
     let effects = 0;
-    const handle = async (): Promise<DownMessage> => (++effects === 1 ? { v: 1, t: 'error', rid: 1, code: 'busy', message: '' } : charge(1));
+    const handle = async () => (++effects === 1 ? encoded({ v: 1, t: 'error', rid: 1, code: 'busy', message: '' }) : charge(1));
     await cache.run('d1', 1, bytes(1), 0, handle);
     const second = await cache.run('d1', 1, bytes(1), 0, handle);
-    expect(second.reply?.t).toBe('charge');
+    expect(second.reply?.message.t).toBe('charge');
     expect(effects).toBe(2);
   });
 

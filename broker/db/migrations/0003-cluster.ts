@@ -3,7 +3,9 @@
  * (its public half, so a node started with another key refuses to start), part content (so
  * every node serves every title, whichever node imported it), the nodes' heartbeats, one row
  * per hold-expiry sweep tick (so a tick sweeps once cluster-wide, and it can be counted), and
- * a request key on history rows (so a `finish` resent to another node writes one row).
+ * a request key on history rows (so a `finish` resent to another node writes one row) and on
+ * seat charges (so a `seat.notices` resent to another node is told `charged` again, as its
+ * first answer said, rather than `already-charged`).
  * Single-node stores get the same tables; they cost nothing there.
  */
 import { sql, type Kysely, type Migration } from 'kysely';
@@ -63,8 +65,11 @@ export function cluster(dialect: DialectName): Migration {
 
       await db.schema.alterTable('history').addColumn('request_key', 'text').execute();
       await db.schema.createIndex('history_request_key').unique().on('history').column('request_key').execute();
+      // Not unique: one seat.notices request may charge several seats.
+      await db.schema.alterTable('seat_charges').addColumn('request_key', 'text').execute();
     },
     async down(db: Kysely<any>): Promise<void> {
+      await db.schema.alterTable('seat_charges').dropColumn('request_key').execute();
       await db.schema.dropIndex('history_request_key').execute();
       await db.schema.alterTable('history').dropColumn('request_key').execute();
       for (const table of ['sweep_ticks', 'store_nodes', 'part_content_complete', 'part_content', 'store_keys']) {

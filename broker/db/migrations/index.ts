@@ -40,6 +40,21 @@ export class MigrationError extends Error {
  * migrate once.
  */
 export async function migrateToLatest(handle: Pick<DatabaseHandle, 'db' | 'dialect'>): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(handle);
+    } catch (e) {
+      // Kysely's migrator lists the tables of every schema in the database before it looks for
+      // its own; a schema another process drops between that listing and the next query fails
+      // the whole call with "schema … does not exist" (SQLSTATE 3F000). Nothing was migrated:
+      // list again.
+      const code = (e instanceof MigrationError ? (e.cause as { code?: unknown } | undefined)?.code : undefined);
+      if (code !== '3F000' || attempt >= 5) throw e;
+    }
+  }
+}
+
+async function migrateOnce(handle: Pick<DatabaseHandle, 'db' | 'dialect'>): Promise<string[]> {
   const migrator = new Migrator({
     db: handle.db,
     provider: new StaticMigrationProvider(handle.dialect),

@@ -104,6 +104,26 @@ export function describeLicences(name: string, openFresh: OpenFresh): void {
       expect(await ledger.checkInvariants(T0 + 8)).toEqual([]);
     });
 
+    it('tells the request that charged a seat `charged` again (its balance, its seat), even after settlement; any other request `already-charged`', async () => {
+      const { ledger, handle } = store();
+      await enrolPeers(handle.db);
+      await fund(ledger, 'alice', 1000);
+      const licence = await granted('alice', 2, 'per-reception');
+      const first = `seat.notices:hh-alice:7:${'a'.repeat(64)}`;
+      const other = `seat.notices:hh-alice:8:${'b'.repeat(64)}`;
+      const byRequest = (peer: string, nowMs: number, requestKey: string) => ledger.chargeSeat({ licenceId: licence.licenceId, peerDeviceId: peer, notice: noticeFor(licence.licenceId, peer), nowMs, requestKey });
+      expect(await byRequest(PEERS[0], T0 + 1, first)).toEqual({ outcome: 'charged', balanceMinor: 900, seat: 1 });
+      expect(await byRequest(PEERS[1], T0 + 2, other)).toEqual({ outcome: 'charged', balanceMinor: 800, seat: 2 });
+      const before = await snapshot(handle);
+      expect(await byRequest(PEERS[0], T0 + 3, first)).toEqual({ outcome: 'charged', balanceMinor: 900, seat: 1, repeated: true });
+      expect(await byRequest(PEERS[0], T0 + 3, other)).toEqual({ outcome: 'already-charged' });
+      expect(await seat(licence.licenceId, PEERS[0], T0 + 3)).toEqual({ outcome: 'already-charged' });
+      // Settled since: the resend still hears its first answer.
+      expect(await byRequest(PEERS[1], T0 + SESSION_MS + GRACE_MS + 1, other)).toEqual({ outcome: 'charged', balanceMinor: 800, seat: 2, repeated: true });
+      expect(await snapshot(handle)).toEqual(before);
+      await expectKind(() => byRequest(PEERS[2], T0 + 4, 'finish:x:1:ab'), 'invalid-argument');
+    });
+
     it('counts charged seats in the sales reports: all of an upfront licence at its charge, one per reception otherwise', async () => {
       const { ledger, handle } = store();
       await enrolPeers(handle.db);
