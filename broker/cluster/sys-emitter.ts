@@ -16,8 +16,10 @@
  *
  * Redis failures never take the node down: connection errors are logged (mqemitter-redis
  * re-emits them on an EventEmitter that would otherwise throw them as uncaught), publishes
- * made while Redis is unreachable fail at once instead of queueing (emitRemote says why), and
- * ioredis reconnects and re-subscribes by itself when Redis is back.
+ * made while Redis is unreachable fail at once instead of queueing (emitRemote says why),
+ * commands whose promises mqemitter-redis and ioredis drop cannot become unhandled
+ * rejections (observeDroppedPromises), and ioredis reconnects and re-subscribes by itself
+ * when Redis is back.
  */
 import type { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
@@ -62,6 +64,30 @@ function watchConnection(conn: Redis, role: string, logger: Logger): void {
   });
 }
 
+/**
+ * Commands whose promise their caller drops: mqemitter-redis closes with `quit()` and ignores
+ * the result, and ioredis 5 restores a subscriber after a reconnect with `select`,
+ * `subscribe` and `psubscribe` the same way (fixed upstream in ioredis PR #2187, not in
+ * 5.11). Should one fail — the connection closes under it, or Redis refuses it — the
+ * rejection is unhandled, and an unhandled rejection ends a Node process. Here each gets a
+ * handler; the failure itself shows up as a connection error or, for a refused re-subscribe,
+ * as a node that no longer hears the others (there is nothing better to do with it here).
+ */
+const DROPPED_PROMISE_COMMANDS = ['quit', 'select', 'subscribe', 'psubscribe'] as const;
+
+function observeDroppedPromises(conn: Redis): void {
+  const methods = conn as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const name of DROPPED_PROMISE_COMMANDS) {
+    const original = methods[name]?.bind(conn);
+    if (!original) continue;
+    methods[name] = (...args: unknown[]) => {
+      const result = original(...args);
+      result.catch(() => undefined);
+      return result;
+    };
+  }
+}
+
 export class SysEmitter implements MQEmitter {
   readonly concurrency: number;
   private readonly local: MQEmitter;
@@ -101,6 +127,7 @@ export class SysEmitter implements MQEmitter {
     this.connections = [subConn, pubConn];
     watchConnection(subConn, 'subscriber', logger);
     watchConnection(pubConn, 'publisher', logger);
+    for (const conn of this.connections) observeDroppedPromises(conn);
     // matchEmptyLevels: `a/#` also matches `a`, as MQTT says [MQTT-4.7.1-3]; aedes builds its own emitter the same way.
     this.local = mqemitter({ concurrency, matchEmptyLevels: true });
     const remote = MQEmitterRedis({ subConn, pubConn, matchEmptyLevels: true });

@@ -155,16 +155,19 @@ export class StoreService {
   /** One tick of the expiry sweep: in a cluster, only on the node that claims the tick. */
   private async sweepIfOurs(): Promise<void> {
     const gate = this.options.sweepGate;
+    const nowMs = this.options.clock.wallMs();
     if (gate) {
       try {
-        if (!(await gate.claim(this.options.clock.wallMs()))) return;
+        if (!(await gate.claim(nowMs))) return;
       } catch (e) {
         this.options.log.warn({ err: e }, 'could not claim the sweep tick (database unreachable?): skipped');
         return;
       }
     }
     this.sweepsRun++;
-    await this.releaseLapsedHolds();
+    const released = await this.releaseLapsedHolds();
+    // In a cluster, one line per tick cluster-wide: operators (and the cluster proof) see which node swept it.
+    if (gate) this.options.log.info({ tick: gate.tickOf(nowMs), released }, 'swept lapsed holds');
   }
 
   async releaseLapsedHolds(): Promise<number> {

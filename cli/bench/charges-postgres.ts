@@ -15,6 +15,8 @@ export interface BenchPostgres {
   conditions: PostgresConditions;
   /** A one-line description for the log. */
   describe(): string;
+  /** CPU the server's processes have used, ms — only for a server the bench started (one given by URL may be anywhere). */
+  cpuMs?: () => number;
   /** Stops and removes a server the bench started; leaves one it was given alone. */
   close(): Promise<void>;
 }
@@ -40,6 +42,7 @@ export async function benchPostgres(url: string | undefined): Promise<BenchPostg
       describe: () =>
         `PostgreSQL ${conditions.version}, ${where}: fsync=${conditions.fsync}, synchronous_commit=${conditions.synchronousCommit}, full_page_writes=${conditions.fullPageWrites}`,
       close: async () => server?.destroy(),
+      ...(server ? { cpuMs: () => server.cpuMs() } : {}),
     };
   } catch (error) {
     await server?.destroy();

@@ -10,7 +10,10 @@
  * `provider_row_lock_ms_per_group`: how long each capture group held the provider's account
  * row (the row every charge of that provider touches, so what bounds charges per provider
  * across broker nodes) — from sending the statement that locks it until the commit returned,
- * averaged over the run's groups (the ledger's `onHotRowLock` hook).
+ * averaged over the run's groups (the ledger's `onHotRowLock` hook). Supporting: receipts per
+ * group, the server's durability settings, and CPU per charge of this process (the store)
+ * and of the PostgreSQL server when it is the bench's own — on a shared machine the rates
+ * move with everyone else's load, CPU per charge much less.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -42,6 +45,10 @@ export interface ChargesBenchOptions {
 
 interface RunResult {
   perSecond: number;
+  /** CPU this process (the store, its crypto worker included) used per charge, ms. */
+  storeCpuMsPerCharge: number;
+  /** CPU the PostgreSQL server's processes used per charge, ms, when the bench can see them. */
+  serverCpuMsPerCharge?: number;
   /** Per committed capture group (PostgreSQL): how long it held the hot rows, ms. */
   hotLockMs: number[];
   charges: number;
@@ -57,14 +64,14 @@ export async function benchCharges(durationMs: number, overrides: Partial<Charge
   if (!Number.isSafeInteger(options.inFlight) || options.inFlight < 1) throw new FairwayError('invalid-argument', `receipts in flight must be a positive integer, not ${options.inFlight}`);
   const { log } = options;
   log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${options.inFlight} receipts in flight, ${DEVICES} terminals`);
-  const sqlite = await chargesPerSecond(undefined, durationMs, options.inFlight);
+  const sqlite = await chargesPerSecond(undefined, durationMs, options.inFlight, undefined);
   log(`SQLite (WAL, synchronous=FULL): ${Math.round(sqlite.perSecond)} charges/s`);
   const server = await benchPostgres(options.postgresUrl);
   let postgres: RunResult;
   try {
     log(server.describe());
     if (!isDurable(server.conditions)) log('this server does not flush commits to disk: its figure is not one of durable charges');
-    postgres = await chargesPerSecond(server.url, durationMs, options.inFlight);
+    postgres = await chargesPerSecond(server.url, durationMs, options.inFlight, server.cpuMs);
   } finally {
     await server.close();
   }
@@ -78,10 +85,14 @@ export async function benchCharges(durationMs: number, overrides: Partial<Charge
     { metric: 'receipts_per_group_postgres', value: round3(groups === 0 ? 0 : postgres.charges / groups), unit: 'receipts' },
     { metric: 'postgres_fsync_on', value: server.conditions.fsync === 'on' ? 1 : 0, unit: 'bool' },
     { metric: 'postgres_synchronous_commit_on', value: server.conditions.synchronousCommit === 'off' ? 0 : 1, unit: 'bool' },
+    // CPU per charge: steadier than a rate when other work shares the machine.
+    { metric: 'store_cpu_ms_per_charge_sqlite', value: round3(sqlite.storeCpuMsPerCharge), unit: 'ms' },
+    { metric: 'store_cpu_ms_per_charge_postgres', value: round3(postgres.storeCpuMsPerCharge), unit: 'ms' },
+    ...(postgres.serverCpuMsPerCharge !== undefined ? [{ metric: 'server_cpu_ms_per_charge_postgres', value: round3(postgres.serverCpuMsPerCharge), unit: 'ms' }] : []),
   ];
 }
 
-async function chargesPerSecond(databaseUrl: string | undefined, durationMs: number, inFlight: number): Promise<RunResult> {
+async function chargesPerSecond(databaseUrl: string | undefined, durationMs: number, inFlight: number, serverCpuMs: (() => number) | undefined): Promise<RunResult> {
   const dir = await mkdtemp(join(tmpdir(), 'fairway-bench-charges-'));
   const now = () => Date.now();
   const data = await openStoreData(dir, { ...(databaseUrl ? { databaseUrl } : {}), passwordParams: FAST_TEST_PARAMS, nowMs: now() });
@@ -102,6 +113,8 @@ async function chargesPerSecond(databaseUrl: string | undefined, durationMs: num
       service.onConnect(device);
       await service.onMessage(device, 'login', encodeMessage({ v: 1, t: 'login', rid: 0, user: device, password: BENCH_PASSWORD }));
     }
+    const cpuBefore = process.cpuUsage();
+    const serverCpuBefore = serverCpuMs?.();
     const started = performance.now();
     let next = 0;
     const worker = async () => {
@@ -112,10 +125,18 @@ async function chargesPerSecond(databaseUrl: string | undefined, durationMs: num
     };
     await Promise.all(Array.from({ length: inFlight }, worker));
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const serverCpu = serverCpuBefore === undefined ? undefined : serverCpuMs!() - serverCpuBefore;
     await service.close();
     const violations = await checkInvariants(data.ledger, now());
     if (violations.length > 0) throw new Error(`ledger invariants broken after the bench: ${JSON.stringify(violations.slice(0, 3))}`);
-    return { perSecond: charges / seconds, hotLockMs, charges };
+    return {
+      perSecond: charges / seconds,
+      storeCpuMsPerCharge: (cpu.user + cpu.system) / 1000 / charges,
+      ...(serverCpu !== undefined ? { serverCpuMsPerCharge: serverCpu / charges } : {}),
+      hotLockMs,
+      charges,
+    };
   } finally {
     await crypto.close();
     await data.close();

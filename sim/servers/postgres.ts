@@ -67,6 +67,13 @@ export interface PostgresServer {
   resume(): void;
   /** The last lines the server logged (for a failing test's message). */
   log(): string;
+  /**
+   * CPU time the running server has used, ms: the postmaster, its live children (backends,
+   * WAL writer, checkpointer…) and the children it already reaped. For benches, which
+   * compare it before and after a run: a CPU figure stays steady on a busy machine where a
+   * rate does not. 0 when it is not running.
+   */
+  cpuMs(): number;
   /** Kills it if running and removes its temp folder. Idempotent; the server cannot start again. */
   destroy(): Promise<void>;
 }
@@ -205,6 +212,13 @@ class Cluster implements PostgresServer {
     return this.logTail.join('\n');
   }
 
+  cpuMs(): number {
+    const [postmaster, ...children] = this.serverPids();
+    if (postmaster === undefined) return 0;
+    const ticks = cpuTicks(postmaster, true) + children.reduce((sum, pid) => sum + cpuTicks(pid, false), 0);
+    return ticks * (1000 / CLOCK_TICKS_PER_SECOND);
+  }
+
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
@@ -293,19 +307,34 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
+/** Linux reports CPU times in USER_HZ ticks, 100 a second on every architecture Debian ships. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** Fields after the command name in /proc/<pid>/stat (the name is in parentheses and may hold spaces). */
+function statFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined; // gone meanwhile
+  }
+}
+
+/** utime + stime (fields 14, 15 of stat), and with `reaped` cutime + cstime (16, 17): children it has waited for. */
+function cpuTicks(pid: number, reaped: boolean): number {
+  const fields = statFields(pid);
+  if (!fields) return 0;
+  const at = (field: number) => Number(fields[field - 3] ?? 0);
+  return at(14) + at(15) + (reaped ? at(16) + at(17) : 0);
+}
+
 /** Processes whose parent is `pid`, from /proc (Linux). */
 function childrenOf(pid: number): number[] {
   const children: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      // Field 4 of /proc/<pid>/stat is the parent; the command name before it is in parentheses and may hold spaces.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (parent === pid) children.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
+    // Field 4 of stat is the parent.
+    if (Number(statFields(Number(entry))?.[1]) === pid) children.push(Number(entry));
   }
   return children;
 }

@@ -18,6 +18,9 @@ const METRICS = [
   'receipts_per_group_postgres',
   'postgres_fsync_on',
   'postgres_synchronous_commit_on',
+  'store_cpu_ms_per_charge_sqlite',
+  'store_cpu_ms_per_charge_postgres',
+  'server_cpu_ms_per_charge_postgres',
 ];
 const canRunPostgres = installedPostgresVersion() !== undefined && process.getuid?.() === 0;
 if (!canRunPostgres && !process.env.CI) console.warn('charges bench test SKIPPED: it needs PostgreSQL server binaries under /usr/lib/postgresql and root');
@@ -34,6 +37,7 @@ describe.runIf(canRunPostgres || process.env.CI)('charges bench', () => {
     expect(value('provider_row_lock_ms_per_group')).toBeGreaterThan(0);
     expect(value('receipts_per_group_postgres')).toBeGreaterThanOrEqual(1);
     expect(value('receipts_per_group_postgres')).toBeLessThanOrEqual(64);
+    for (const metric of METRICS.filter((m) => m.includes('cpu_ms'))) expect(value(metric), metric).toBeGreaterThan(0);
     // The conditions a figure is worth nothing without: said in the figures and in the log.
     expect([value('postgres_fsync_on'), value('postgres_synchronous_commit_on')]).toEqual([1, 1]);
     expect(lines.join('\n')).toMatch(/PostgreSQL \d+.*fsync=on, synchronous_commit=on, full_page_writes=on/);

@@ -62,14 +62,19 @@ export class TestTerminal {
   /** Sends a request with a fresh rid (or the one given) and waits for its reply. */
   async request(body: WithoutEnvelope<UpMessage>, rid = this.nextRid++, timeoutMs = 10_000): Promise<DownMessage> {
     const message = { v: 1, rid, ...body } as UpMessage;
+    return this.requestRaw(message.t, rid, encodeMessage(message as never), timeoutMs);
+  }
+
+  /** Sends bytes encoded elsewhere (e.g. a real terminal's receipt, byte for byte) and waits for the reply to their rid. */
+  async requestRaw(type: UpMessage['t'], rid: number, bytes: Uint8Array, timeoutMs = 10_000): Promise<DownMessage> {
     const reply = new Promise<DownMessage>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no reply to ${body.t} rid ${rid}`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`no reply to ${type} rid ${rid}`)), timeoutMs);
       this.waiting.set(rid, (m) => {
         clearTimeout(timer);
         resolve(m);
       });
     });
-    await this.publishRaw(message.t, encodeMessage(message as never));
+    await this.publishRaw(type, bytes);
     return reply;
   }
 

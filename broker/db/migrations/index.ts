@@ -49,7 +49,8 @@ export async function migrateToLatest(handle: Pick<DatabaseHandle, 'db' | 'diale
       // the whole call with "schema … does not exist" (SQLSTATE 3F000). Nothing was migrated:
       // list again.
       const code = (e instanceof MigrationError ? (e.cause as { code?: unknown } | undefined)?.code : undefined);
-      if (code !== '3F000' || attempt >= 5) throw e;
+      if (code !== '3F000' || attempt >= 10) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }
   }
 }

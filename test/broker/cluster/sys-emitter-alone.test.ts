@@ -3,6 +3,7 @@
  * filters that span both sides, removal, closing against a paused or absent Redis, and the
  * error when Redis cannot be reached.
  */
+import { Redis } from 'ioredis';
 import type { Message } from 'mqemitter';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -94,6 +95,55 @@ describe.runIf(available)('with Redis', () => {
       await emit(one, 'fairway/1/alice/up/login'); // local traffic is unaffected
     } finally {
       await redis.start();
+    }
+  });
+
+  it('closes without an unhandled rejection while reconnecting to a restarted Redis', async () => {
+    // The race: a subscription queued while Redis was down, Redis back, the node closing just
+    // as the connection comes up. mqemitter-redis's QUIT then fails and nobody awaits it; an
+    // unhandled rejection would fail this run (and end a real node). Reached by watching the
+    // subscriber connection's private status: the window is a few milliseconds wide.
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      for (let round = 0; round < 5; round++) {
+        const mq = await SysEmitter.connect({ redisUrl: redis.url, logger: quiet });
+        const [sub] = (mq as unknown as { connections: Array<{ status: string }> }).connections;
+        await redis.kill();
+        await waitUntil(() => !mq.redisReady, 3000, 'the emitter to notice');
+        mq.on(`$SYS/+/round-${round}`, (_m, done) => done());
+        await redis.start();
+        const deadline = Date.now() + 5000;
+        while (sub?.status !== 'connect' && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+        await mq.closeAsync();
+      }
+      await settle(200);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('survives a re-subscribe Redis refuses after a reconnect (ioredis does not handle that rejection)', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const admin = new Redis(redis.url);
+    try {
+      await on(one, '$SYS/+/new/clients', (_m, done) => done());
+      await one.subscriptionsSettled();
+      // Subscribing is forbidden, then the subscriber connection is cut: ioredis reconnects
+      // and re-subscribes on its own, and Redis answers NOPERM.
+      await admin.call('ACL', 'SETUSER', 'default', '-psubscribe');
+      expect(await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')).toBeGreaterThan(0);
+      await waitUntil(() => one.redisReady, 5000, 'the reconnect');
+      await settle(300);
+      expect(unhandled).toEqual([]);
+    } finally {
+      await admin.call('ACL', 'SETUSER', 'default', '+@all');
+      admin.disconnect();
+      process.off('unhandledRejection', onUnhandled);
     }
   });
 

@@ -6,7 +6,7 @@
  * (or down) the database still makes a resent `finish` write one row and a resent
  * `seat.notices` hear `charged` again; and a node keeps answering while Redis is down.
  */
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -19,7 +19,7 @@ import { saveTitle } from '../../../broker/catalog/save-title.js';
 import { openDatabase } from '../../../broker/db/index.js';
 import { enrolTerminal } from '../../../broker/directory/terminals.js';
 import { addUser } from '../../../broker/directory/users.js';
-import { STORE_KEY_FILE } from '../../../broker/keys/store-key.js';
+import { createStoreKeyFile, STORE_KEY_FILE } from '../../../broker/keys/store-key.js';
 import { adjustBalance } from '../../../broker/ledger/adjust.js';
 import { startStore, type RunningStore } from '../../../broker/store.js';
 import { NodeSigner } from '../../../device/ports/node/index.js';
@@ -68,11 +68,11 @@ describe.runIf(pgUrl)('two store nodes sharing PostgreSQL and Redis', () => {
     flusher = new Redis(redis.url, { maxRetriesPerRequest: 0 });
     flusher.on('error', () => undefined); // the outage test kills Redis under it
     root = await mkdtemp(join(tmpdir(), 'fairway-two-nodes-'));
-    const node = (name: string) => ({ dataDir: join(root, name), databaseUrl, passwordParams: FAST_TEST_PARAMS, drainTimeoutMs: 2_000, logger: pino({ level: 'silent' }), cluster: { redisUrl: redis.url, nodeId: name } });
+    // One cluster, one store key, made once off any node; every node starts with it.
+    const storeKeyFile = join(root, STORE_KEY_FILE);
+    await createStoreKeyFile(storeKeyFile, Date.now());
+    const node = (name: string) => ({ dataDir: join(root, name), databaseUrl, passwordParams: FAST_TEST_PARAMS, drainTimeoutMs: 2_000, logger: pino({ level: 'silent' }), cluster: { redisUrl: redis.url, nodeId: name, storeKeyFile } });
     a = await startStore(node('a'));
-    // One cluster, one store key: node b starts with a's.
-    await mkdir(join(root, 'b'), { recursive: true });
-    await copyFile(join(root, 'a', STORE_KEY_FILE), join(root, 'b', STORE_KEY_FILE));
     b = await startStore(node('b'));
 
     const db = a.database.db;
@@ -88,7 +88,7 @@ describe.runIf(pgUrl)('two store nodes sharing PostgreSQL and Redis', () => {
     await writeFile(join(dir, 'p2'), crypto.randomBytes(2_000));
     await saveTitle(db, await prepareTitle(dir, { content: a.content, crypto, storeSigner: a.key.signer, storeKid: a.key.kid }), dir, Date.now());
     await adjustBalance(a.ledger, { userId: 'alice', amountMinor: 5_000, reason: 'test funds', actor: 'test', nowMs: Date.now() });
-  });
+  }, 90_000);
 
   afterAll(async () => {
     for (const t of terminals) await t.close().catch(() => undefined);
@@ -125,11 +125,17 @@ describe.runIf(pgUrl)('two store nodes sharing PostgreSQL and Redis', () => {
   });
 
   it('counts login guesses across nodes: five wrong on two nodes, and the sixth is refused on either', async () => {
-    const [onA, onB] = [await terminal(a, 'hh-carol'), await terminal(b, 'hh-carol')];
-    for (let i = 0; i < 5; i++) as(await [onA, onB][i % 2]!.send(RawTerminal.encode(rid++, { t: 'login', user: 'carol', password: 'wrong' })), 'refusal');
-    const limited = as(await onB.send(RawTerminal.encode(rid++, { t: 'login', user: 'carol', password: 'carol-pw' })), 'error');
-    expect(limited.code).toBe('rate-limited');
-    expect(as(await onA.send(RawTerminal.encode(rid++, { t: 'login', user: 'carol', password: 'carol-pw' })), 'error').code).toBe('rate-limited');
+    // One device id is connected to one node at a time (the other node's connection is taken
+    // over), as a terminal hopping between nodes would be.
+    const wrong = (t: RawTerminal) => t.send(RawTerminal.encode(rid++, { t: 'login', user: 'carol', password: 'wrong' }));
+    const right = (t: RawTerminal) => t.send(RawTerminal.encode(rid++, { t: 'login', user: 'carol', password: 'carol-pw' }));
+    const onA = await terminal(a, 'hh-carol');
+    for (let i = 0; i < 3; i++) as(await wrong(onA), 'refusal');
+    const onB = await terminal(b, 'hh-carol');
+    for (let i = 0; i < 2; i++) as(await wrong(onB), 'refusal');
+    expect(as(await right(onB), 'error').code).toBe('rate-limited');
+    const onAAgain = await terminal(a, 'hh-carol');
+    expect(as(await right(onAAgain), 'error').code).toBe('rate-limited');
   });
 
   it('answers a receipt resent to the other node with the first node’s reply bytes, and charges once', async () => {

@@ -36,6 +36,7 @@ describe.runIf(canRun || process.env.CI)('a throw-away PostgreSQL server', () =>
     const setting = async (name: string) => (await query<Record<string, string>>(server.url, `show ${name}`))[0]![name];
     expect([await setting('fsync'), await setting('synchronous_commit'), await setting('full_page_writes')]).toEqual(['on', 'on', 'on']);
 
+    expect(server.cpuMs()).toBeGreaterThan(0); // initdb is not counted, the running server's start-up is
     await query(server.url, 'create table kept (n int)');
     await query(server.url, 'insert into kept values (1)');
     await server.stop();
