@@ -34,8 +34,8 @@ const MIB = 1024 * 1024;
 
 export const CLUSTER_BENCH_DEFAULTS = {
   terminals: 32,
-  partBytes: 4 * MIB,
-  rounds: 5,
+  partBytes: 8 * MIB,
+  rounds: 7,
   connects: 100,
   chargesPerTerminal: 2,
   resumeTerminals: 24,
