@@ -89,6 +89,7 @@ export function installedPostgresVersion(): string | undefined {
 export async function startPostgres(options: PostgresServerOptions = {}): Promise<PostgresServer> {
   const version = options.version ?? installedPostgresVersion();
   if (version === undefined) throw new Error(`no PostgreSQL server binaries under ${PG_ROOT} (apt-get install postgresql)`);
+  if (process.getuid?.() !== 0) throw new Error('starting PostgreSQL as the postgres user (runuser) needs root');
   const bin = join(PG_ROOT, version, 'bin');
   const { uid, gid } = osUser(OS_USER);
   const durable = options.durable ?? true;
