@@ -38,7 +38,7 @@ export const CLUSTER_BENCH_DEFAULTS = {
   rounds: 7,
   connects: 100,
   chargesPerTerminal: 2,
-  resumeTerminals: 24,
+  resumeTerminals: 36,
   resumePartBytes: 6 * MIB,
   resumeBytesPerSecond: 512 * 1024,
   kills: 2,
