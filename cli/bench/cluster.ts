@@ -5,8 +5,9 @@
  *
  * - `broker_cpu_ms_per_mb_single` / `_cluster` and `cluster_cpu_ratio`: the same streaming
  *   load (bare terminals fetching a part of a few MiB whole) on one `fairway store serve --db`
- *   without Redis and on n1 of a two-node cluster, in alternating rounds (cluster/cpu-rounds.ts),
- *   the serve process's CPU read from /proc around the streaming only (cluster/stream-round.ts).
+ *   without Redis and on n1 of a two-node cluster, both streamed to at once in every round
+ *   (cluster/cpu-rounds.ts), each serve process's CPU read from /proc around the streaming
+ *   only (cluster/stream-round.ts).
  *   Goal: ratio ≤ 1.10 — terminal traffic does not pay for the cluster.
  * - `redis_ops_per_connect` / `_per_charge`: Redis commands the cluster ran per terminal connect
  *   and login, and per purchase (offer, download, receipt → charge), on n1 (cluster/redis-phases.ts).

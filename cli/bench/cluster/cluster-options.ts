@@ -12,7 +12,7 @@ export interface ClusterBenchOptions {
   terminals: number;
   /** The part each of them fetches whole, per round. */
   partBytes: number;
-  /** Measured rounds per side (after one warm-up round each). */
+  /** Measured rounds, both sides streamed to at once in each (after one warm-up round). */
   rounds: number;
   /** Bare terminals connecting and logging in, in the Redis phase. */
   connects: number;

@@ -1,13 +1,12 @@
 /**
- * The same streaming load on the single node and on a cluster node, in alternating rounds:
- * single then cluster in odd rounds, cluster then single in even ones, so neither side always
- * runs second (after the other warmed the machine, or while a neighbour's load fades). One
- * unmeasured round on each side first: JIT, connection pools, the content cache. The figures
- * are each side's median CPU ms per MB over the rounds.
+ * The same streaming load on the single node and on a cluster node, side by side: in every
+ * round both are streamed to at the same moment (stream-round.ts), so whatever else the
+ * machine does in that round weighs on both. One unmeasured round first: JIT, connection
+ * pools, the content cache. The figures are each side's median CPU ms per MB over the rounds.
  */
 import type { FleetDevice } from '../fleet/bench-terminal.js';
 import { median } from '../fleet/loopback-ratio.js';
-import { cpuMsPerMb, streamRound, type StreamTarget } from './stream-round.js';
+import { cpuMsPerMb, streamRound, type StreamPart, type StreamTarget } from './stream-round.js';
 
 export interface CpuComparison {
   singleMsPerMb: number;
@@ -18,27 +17,19 @@ export interface CpuComparison {
   payloadBytesPerRound: number;
 }
 
-export async function compareCpu(
-  sides: { single: StreamTarget; cluster: StreamTarget },
-  devices: readonly FleetDevice[],
-  part: { partId: string; sizeBytes: number; chunkCount: number },
-  rounds: number,
-  log: (line: string) => void,
-): Promise<CpuComparison> {
-  const timeoutMs = 300_000;
-  for (const side of ['single', 'cluster'] as const) await streamRound(sides[side], devices, part, timeoutMs);
+const ROUND_TIMEOUT_MS = 300_000;
+
+export async function compareCpu(sides: { single: StreamTarget; cluster: StreamTarget }, devices: readonly FleetDevice[], part: StreamPart, rounds: number, log: (line: string) => void): Promise<CpuComparison> {
+  await streamRound([sides.single, sides.cluster], devices, part, ROUND_TIMEOUT_MS);
   const measured: { single: number; cluster: number }[] = [];
   let payloadBytesPerRound = 0;
   for (let r = 0; r < rounds; r++) {
-    const order = r % 2 === 0 ? (['single', 'cluster'] as const) : (['cluster', 'single'] as const);
-    const round = { single: Number.NaN, cluster: Number.NaN };
-    for (const side of order) {
-      const result = await streamRound(sides[side], devices, part, timeoutMs);
-      round[side] = cpuMsPerMb(result);
-      payloadBytesPerRound = result.payloadBytes;
-      log(`round ${r + 1} ${side}: ${result.cpuMs.toFixed(0)} ms CPU for ${(result.payloadBytes / 1e6).toFixed(1)} MB in ${result.seconds.toFixed(1)} s → ${round[side].toFixed(2)} ms/MB`);
-    }
+    const [single, cluster] = await streamRound([sides.single, sides.cluster], devices, part, ROUND_TIMEOUT_MS);
+    const round = { single: cpuMsPerMb(single!), cluster: cpuMsPerMb(cluster!) };
+    payloadBytesPerRound = single!.payloadBytes;
     measured.push(round);
+    const side = (name: string, m: { cpuMs: number; payloadBytes: number; seconds: number }, perMb: number) => `${name} ${m.cpuMs.toFixed(0)} ms CPU for ${(m.payloadBytes / 1e6).toFixed(1)} MB in ${m.seconds.toFixed(1)} s → ${perMb.toFixed(2)} ms/MB`;
+    log(`round ${r + 1}: ${side('single', single!, round.single)}; ${side('cluster', cluster!, round.cluster)}; ratio ${(round.cluster / round.single).toFixed(2)}`);
   }
   return {
     singleMsPerMb: median(measured.map((m) => m.single)),
