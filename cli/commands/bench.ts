@@ -1,6 +1,7 @@
 /** `fairway bench NAME [--json] [--seconds S]`: benchmarks that print figures, never assert them. */
 import type { Command } from 'commander';
 import { benchCharges } from '../bench/charges.js';
+import { benchCluster } from '../bench/cluster.js';
 import { benchCodec } from '../bench/codec.js';
 import { benchFleet } from '../bench/fleet.js';
 import { printFigures, type Figure } from '../bench/format.js';
@@ -16,6 +17,7 @@ export const BENCHES: Record<string, { about: string; run: (durationMs: number) 
   fleet: { about: 'terminals connected (goal 10,000) and streaming (goal 1,000) at one broker process, its memory per terminal, loopback goodput against raw aedes', run: (durationMs) => benchFleet(durationMs) },
   link: { about: 'terminal goodput ÷ link rate on a clean 1 Mbit/s link, speedup over 4 KiB stop-and-wait at 100 and 600 ms RTT, goodput ÷ up-time capacity under weak-radio (virtual time)', run: (durationMs) => benchLink(durationMs) },
   ttfp: { about: 'time to first play of the 18-hole Super Golf title ÷ the link limit and ÷ the whole-title download, on 3g (virtual time)', run: (durationMs) => benchTtfp(durationMs) },
+  cluster: { about: 'broker CPU per MB streamed on a cluster node against a single node, Redis commands per connect and per charge, resume after a node is killed -9 mid-stream (a durable throw-away PostgreSQL, or FAIRWAY_BENCH_PG_URL)', run: (durationMs) => benchCluster(durationMs) },
   charges: { about: 'verified receipts turned into durable charges per second on SQLite and on a durable PostgreSQL (a throw-away server, or FAIRWAY_BENCH_PG_URL), and how long a group holds the provider row', run: (durationMs) => benchCharges(durationMs) },
 };
 

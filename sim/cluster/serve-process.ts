@@ -17,8 +17,10 @@ export interface ServeFlags {
   nodeId: string;
   dataDir: string;
   databaseUrl: string;
-  redisUrl: string;
-  storeKeyFile: string;
+  /** Absent: a single node (no --redis, --node-id), the baseline `fairway bench cluster` compares a cluster node with. */
+  redisUrl?: string;
+  /** Absent: the key in the data folder. */
+  storeKeyFile?: string;
   /** 0 (default): any free port. A restart passes the old one, so the balancer's config stays valid. */
   port?: number;
   metricsPort?: number;
@@ -50,9 +52,8 @@ export function serveArgs(flags: ServeFlags): string[] {
   return [
     FAIRWAY_BIN, 'store', 'serve',
     '--db', flags.databaseUrl,
-    '--redis', flags.redisUrl,
-    '--node-id', flags.nodeId,
-    '--store-key', flags.storeKeyFile,
+    ...(flags.redisUrl !== undefined ? ['--redis', flags.redisUrl, '--node-id', flags.nodeId] : []),
+    ...(flags.storeKeyFile !== undefined ? ['--store-key', flags.storeKeyFile] : []),
     '--data', flags.dataDir,
     '--host', '127.0.0.1',
     '--port', String(flags.port ?? 0),

@@ -35,6 +35,8 @@ export interface StreamPlan {
   chunkCount: number;
   windowChunks: number;
   windowsOutstanding: number;
+  /** Ask for every chunk once, then stop (the cluster bench's "fetch the whole part"); default: cycle until stopStreaming(). */
+  onePass?: boolean;
 }
 
 type WithoutEnvelope<M> = M extends unknown ? Omit<M, 'v' | 'rid'> : never;
@@ -55,6 +57,8 @@ export class BenchTerminal {
   private readonly windows = new Map<number, OpenWindow>();
   private plan: StreamPlan | undefined;
   private cursor = 0;
+  /** Chunks asked for in this plan: a one-pass plan stops at chunkCount. */
+  private asked = 0;
   private closed = false;
   /** Chunk payload bytes received since connecting. */
   receivedBytes = 0;
@@ -119,6 +123,8 @@ export class BenchTerminal {
   /** Keeps `windowsOutstanding` windows of `windowChunks` asked for until stopStreaming(). */
   startStreaming(plan: StreamPlan): void {
     this.plan = plan;
+    this.cursor = 0;
+    this.asked = 0;
     for (let i = 0; i < plan.windowsOutstanding; i++) this.askWindow();
   }
 
@@ -128,22 +134,34 @@ export class BenchTerminal {
     this.windows.clear();
   }
 
+  /** receipt → charge: the signed receipt for a transfer this terminal was offered. */
+  async receipt(receipt: Uint8Array): Promise<MessageOf<'charge'>> {
+    const reply = await this.request({ t: 'receipt', receipt });
+    if (reply.t !== 'charge') throw unexpected(this.device.deviceId, 'charge', reply);
+    return reply;
+  }
+
   async close(): Promise<void> {
     this.stopStreaming();
     await this.client.close();
   }
 
-  private askWindow(): void {
+  /** Asks for the next window, or `again` (a lost window of a one-pass plan, which must not leave a gap). */
+  private askWindow(again?: { first: number; count: number }): void {
     const plan = this.plan;
     if (!plan || this.closed) return;
-    const first = this.cursor;
-    const count = Math.min(plan.windowChunks, plan.chunkCount - first);
-    this.cursor = (first + count) % plan.chunkCount;
+    if (!again && plan.onePass && this.asked >= plan.chunkCount) return;
+    const first = again?.first ?? this.cursor;
+    const count = again?.count ?? Math.min(plan.windowChunks, plan.chunkCount - first);
+    if (!again) {
+      this.cursor = (first + count) % plan.chunkCount;
+      this.asked += count;
+    }
     const rid = this.nextRid++;
     const timer = setTimeout(() => {
       // Lost in a drop or a drain timeout: give the window up and ask again, as a terminal does.
       this.windows.delete(rid);
-      this.askWindow();
+      this.askWindow(plan.onePass ? { first, count } : undefined);
     }, WINDOW_TIMEOUT_MS);
     this.windows.set(rid, { remaining: count, timer });
     this.publish({ v: 1, t: 'chunks.get', rid, transfer: plan.transfer, ranges: [[first, count]] });
