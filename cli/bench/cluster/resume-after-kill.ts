@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NodeSigner } from '../../../device/ports/node/index.js';
 import { Xoshiro128StarStar } from '../../../sdk/testing/mocks/seeded-random.js';
-import { golfPartId, SUPER_GOLF_ID, writeSuperGolf } from '../../../sim/catalog/index.js';
+import { SUPER_GOLF_ID, writeSuperGolf } from '../../../sim/catalog/index.js';
 import { startCluster, type Cluster } from '../../../sim/cluster/cluster-harness.js';
 import { planFaults } from '../../../sim/cluster/fault-plan.js';
 import { runFaults } from '../../../sim/cluster/fault-runner.js';
@@ -52,7 +52,6 @@ export interface ResumeResult {
   unresumed: number;
 }
 
-const PART = golfPartId(1);
 /** A wave's start times spread over this long: a fleet does not arrive in one instant. */
 const START_SPREAD_MS = 1_000;
 /** The kill comes this share of a download after its wave started: past logins and offers, well before the end. */
@@ -90,7 +89,6 @@ export async function measureResumeAfterKill(o: ResumeOptions): Promise<ResumeRe
       flashRoot: join(root, 'flash'),
       storePublicKey: cluster.storePublicKey,
       title: SUPER_GOLF_ID,
-      parts: [PART],
       pace: { bytesPerSecond: o.bytesPerSecond, burstBytes: 16 * 1024 },
       // The part, its stored image and room to spare.
       capacityBytes: 3 * o.partBytes + 1024 * 1024,
