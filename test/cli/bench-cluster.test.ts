@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { benchCluster } from '../../cli/bench/cluster.js';
 import { CLUSTER_BENCH_TINY, checkClusterOptions, clusterOptionsFromEnv } from '../../cli/bench/cluster/cluster-options.js';
 import { parseStatTicks, processCpuMs } from '../../cli/bench/cluster/proc-cpu.js';
-import { callsDelta, parseCommandStats, storeCalls } from '../../cli/bench/cluster/redis-calls.js';
+import { Redis } from 'ioredis';
+import { callsDelta, parseCommandStats, RedisCallCounter, storeCalls } from '../../cli/bench/cluster/redis-calls.js';
+import { startRedis } from '../../sim/servers/redis.js';
 import { percentile, resumeAfterKill } from '../../cli/bench/cluster/resume-times.js';
 import { BENCHES } from '../../cli/commands/bench.js';
 import { serveArgs } from '../../sim/cluster/serve-process.js';
@@ -100,6 +102,28 @@ describe('Redis command counts', () => {
   it('tells what changed per command, INFO left out', () => {
     const after = parseCommandStats(info.replace('calls=10', 'calls=15').replace('calls=7', 'calls=9'));
     expect([...callsDelta(parseCommandStats(info), after)]).toEqual([['set', 5]]);
+  });
+
+  it.skipIf(!requireBinary('redis-server'))('on a real Redis: a script is one operation and 1 + its inner commands; INFO is neither', async () => {
+    const redis = await startRedis();
+    const counter = await RedisCallCounter.connect(redis.url);
+    const client = new Redis(redis.url, { enableReadyCheck: false });
+    try {
+      const before = { commands: storeCalls(await counter.stats()), operations: await counter.operations() };
+      await client.eval("redis.call('set', KEYS[1], '1'); redis.call('incr', KEYS[1]); return redis.call('get', KEYS[1])", 1, 'k');
+      await client.set('other', 'x');
+      await client.info('server');
+      const commands = storeCalls(await counter.stats()) - before.commands;
+      expect(commands).toBe(1 + 3 + 1);
+      expect([...callsDelta(before.operations, await counter.operations())].sort()).toEqual([
+        ['eval', 1],
+        ['set', 1],
+      ]);
+    } finally {
+      client.disconnect();
+      await counter.close();
+      await redis.stop();
+    }
   });
 });
 

@@ -1,12 +1,17 @@
 /**
- * Commands a Redis server has executed, from `INFO commandstats`: the cluster bench's count of
- * what terminal traffic costs the shared Redis. One dedicated connection reads the counters,
- * and every `INFO` is left out of the sum — the bench's own reads (and ioredis' ready checks
- * of the nodes' clients at their connect) are not the store's work.
+ * What terminal traffic costs the shared Redis, two ways:
  *
- * Counted as Redis counts them: a MULTI/EXEC of three commands is five calls, a pipeline of
- * three is three, a Lua script is one `evalsha` plus the commands it runs. Subscribed
- * channels receive messages without calls; the emitter's PUBLISHes are calls.
+ * - **operations** (round trips): the commands clients sent, as a MONITOR connection sees
+ *   them — a Lua script is one operation, whatever it runs inside. This is what a node waits
+ *   for and what the network carries.
+ * - **commands**, from `INFO commandstats`, as Redis counts its own work: a script is one
+ *   `evalsha` plus every command it runs (Redis counts those too), a MULTI/EXEC of three is
+ *   five.
+ *
+ * Both leave out `INFO` (the bench's own reads, and ioredis' ready checks of the nodes' clients
+ * at their connect). Subscribed channels receive messages without commands; the emitter's
+ * PUBLISHes are commands. MONITOR slows Redis down, which does not matter here: these are
+ * counts, not rates.
  */
 import { Redis } from 'ioredis';
 
@@ -27,14 +32,44 @@ export function storeCalls(stats: ReadonlyMap<string, number>): number {
   return total;
 }
 
+/** What a MONITOR line says was sent: `source` is `lua` for a command a script ran. */
+export function isClientOperation(command: string, source: string): boolean {
+  const name = command.toLowerCase();
+  return source !== 'lua' && name !== 'info' && name !== 'monitor';
+}
+
 export class RedisCallCounter {
-  private constructor(private readonly client: Redis) {}
+  private readonly operationsByCommand = new Map<string, number>();
+
+  private constructor(
+    private readonly client: Redis,
+    private readonly monitor: { disconnect(): void },
+  ) {}
 
   static async connect(url: string): Promise<RedisCallCounter> {
     // No ready check and no client name: nothing but the INFO calls this class makes.
     const client = new Redis(url, { lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 1 });
     await client.connect();
-    return new RedisCallCounter(client);
+    const monitor = await client.duplicate().monitor();
+    const counter = new RedisCallCounter(client, monitor);
+    monitor.on('monitor', (_time: string, args: string[], source: string) => counter.sawOperation(args[0] ?? '', source));
+    return counter;
+  }
+
+  private sawOperation(command: string, source: string): void {
+    if (!isClientOperation(command, source)) return;
+    const name = command.toLowerCase();
+    this.operationsByCommand.set(name, (this.operationsByCommand.get(name) ?? 0) + 1);
+  }
+
+  /**
+   * Operations seen so far, per command. MONITOR reports asynchronously: take this after a
+   * `stats()` call, whose INFO reply comes after every command Redis ran before it (one
+   * server thread), and after a short pause for the monitor connection to catch up.
+   */
+  async operations(): Promise<Map<string, number>> {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return new Map(this.operationsByCommand);
   }
 
   /** Every command's calls so far. */
@@ -48,6 +83,7 @@ export class RedisCallCounter {
   }
 
   async close(): Promise<void> {
+    this.monitor.disconnect();
     await this.client.quit().catch(() => this.client.disconnect());
   }
 }

@@ -1,6 +1,7 @@
 /**
- * What terminal traffic costs the shared Redis, counted in commands (`INFO commandstats`,
- * redis-calls.ts) on one cluster node reached directly:
+ * What terminal traffic costs the shared Redis, counted in operations (round trips, a script
+ * one) and in commands (Redis's own count, a script's inner commands included; redis-calls.ts)
+ * on one cluster node reached directly:
  * - per connect: N bare terminals connect (signed credential) and log in; then, apart, what
  *   their disconnects cost;
  * - per charge: N purchases of the one-chunk part by terminals already logged in — offer,
@@ -18,38 +19,61 @@ import { runLimited } from '../fleet/limited.js';
 import type { BenchWorld } from './bench-world.js';
 import { callsDelta, storeCalls, type RedisCallCounter } from './redis-calls.js';
 
+/** One phase's cost per terminal action, both ways. */
+export interface PhaseCost {
+  operations: number;
+  commands: number;
+  /** Operations per command name over the phase, for the log: where the cost goes. */
+  operationsByCommand: Map<string, number>;
+}
+
 export interface RedisPhaseFigures {
-  perConnect: number;
-  perDisconnect: number;
-  perCharge: number;
-  /** Calls per second the cluster made with no terminal traffic (the part subtracted). */
-  backgroundPerS: number;
+  perConnect: PhaseCost;
+  perDisconnect: PhaseCost;
+  perCharge: PhaseCost;
+  /** Operations per second the cluster made with no terminal traffic (the part subtracted). */
+  backgroundOperationsPerS: number;
   connects: number;
   charges: number;
-  /** Calls per command over the charges phase, for the log: where the cost goes. */
-  chargeCommands: Map<string, number>;
-  connectCommands: Map<string, number>;
 }
 
 const CONCURRENCY = 16;
 const REQUEST_TIMEOUT_MS = 60_000;
 
-/** Redis calls during `work`, less the idle rate measured over as long just before it. */
-async function callsDuring(counter: RedisCallCounter, work: () => Promise<void>): Promise<{ calls: number; backgroundPerS: number; commands: Map<string, number>; seconds: number }> {
-  const workStart = await counter.stats();
-  const started = performance.now();
+interface Reading {
+  commands: number;
+  operations: number;
+  byCommand: Map<string, number>;
+  atMs: number;
+}
+
+async function read(counter: RedisCallCounter): Promise<Reading> {
+  const commands = storeCalls(await counter.stats());
+  const byCommand = await counter.operations();
+  let operations = 0;
+  for (const n of byCommand.values()) operations += n;
+  return { commands, operations, byCommand, atMs: performance.now() };
+}
+
+/** Redis operations and commands during `work`, less the idle rate measured over as long right after it. */
+async function costOf(counter: RedisCallCounter, work: () => Promise<void>, per: number): Promise<{ cost: PhaseCost; backgroundOperationsPerS: number }> {
+  const start = await read(counter);
   await work();
-  const seconds = (performance.now() - started) / 1000;
-  const workEnd = await counter.stats();
+  const end = await read(counter);
+  const seconds = (end.atMs - start.atMs) / 1000;
   // The idle window comes after, with nothing left in flight: as long as the work took, at least a second.
-  const idleStart = await counter.stats();
-  const idleFrom = performance.now();
   await sleep(Math.max(1_000, seconds * 1000));
-  const idleEnd = await counter.stats();
-  const idleSeconds = (performance.now() - idleFrom) / 1000;
-  const backgroundPerS = (storeCalls(idleEnd) - storeCalls(idleStart)) / idleSeconds;
-  const calls = storeCalls(workEnd) - storeCalls(workStart) - backgroundPerS * seconds;
-  return { calls, backgroundPerS, commands: callsDelta(workStart, workEnd), seconds };
+  const idle = await read(counter);
+  const idleSeconds = (idle.atMs - end.atMs) / 1000;
+  const background = { operations: (idle.operations - end.operations) / idleSeconds, commands: (idle.commands - end.commands) / idleSeconds };
+  return {
+    cost: {
+      operations: (end.operations - start.operations - background.operations * seconds) / per,
+      commands: (end.commands - start.commands - background.commands * seconds) / per,
+      operationsByCommand: callsDelta(start.byCommand, end.byCommand),
+    },
+    backgroundOperationsPerS: background.operations,
+  };
 }
 
 async function charge(terminal: BenchTerminal, world: BenchWorld, partHash: Uint8Array, crypto: NodeCrypto): Promise<void> {
@@ -85,33 +109,44 @@ export async function measureRedisPhases(counter: RedisCallCounter, port: number
   const deps = { port, clock: new SystemClock(), crypto };
   const terminals: BenchTerminal[] = [];
   try {
-    const connect = await callsDuring(counter, async () => {
-      await runLimited(devices, CONCURRENCY, Number.POSITIVE_INFINITY, async (device) => {
-        const terminal = await BenchTerminal.connect(device, deps);
-        terminals.push(terminal);
-        await terminal.login();
-      });
-    });
-    const charges = await callsDuring(counter, async () => {
-      // Each terminal buys one at a time (one open offer per device and part); terminals in parallel.
-      await runLimited(terminals, CONCURRENCY, Number.POSITIVE_INFINITY, async (terminal) => {
-        for (let i = 0; i < chargesPerTerminal; i++) await charge(terminal, world, tinyPartHash, crypto);
-      });
-    });
-    const disconnect = await callsDuring(counter, async () => {
-      await Promise.all(terminals.splice(0).map((t) => t.close()));
-      // The node notices the disconnects after the sockets close: let it finish.
-      await sleep(500);
-    });
+    const connect = await costOf(
+      counter,
+      async () => {
+        await runLimited(devices, CONCURRENCY, Number.POSITIVE_INFINITY, async (device) => {
+          const terminal = await BenchTerminal.connect(device, deps);
+          terminals.push(terminal);
+          await terminal.login();
+        });
+      },
+      devices.length,
+    );
+    const charges = devices.length * chargesPerTerminal;
+    const charged = await costOf(
+      counter,
+      async () => {
+        // Each terminal buys one at a time (one open offer per device and part); terminals in parallel.
+        await runLimited(terminals, CONCURRENCY, Number.POSITIVE_INFINITY, async (terminal) => {
+          for (let i = 0; i < chargesPerTerminal; i++) await charge(terminal, world, tinyPartHash, crypto);
+        });
+      },
+      charges,
+    );
+    const disconnect = await costOf(
+      counter,
+      async () => {
+        await Promise.all(terminals.splice(0).map((t) => t.close()));
+        // The node notices the disconnects after the sockets close: let it finish.
+        await sleep(500);
+      },
+      devices.length,
+    );
     return {
-      perConnect: connect.calls / devices.length,
-      perDisconnect: disconnect.calls / devices.length,
-      perCharge: charges.calls / (devices.length * chargesPerTerminal),
-      backgroundPerS: (connect.backgroundPerS + charges.backgroundPerS + disconnect.backgroundPerS) / 3,
+      perConnect: connect.cost,
+      perDisconnect: disconnect.cost,
+      perCharge: charged.cost,
+      backgroundOperationsPerS: (connect.backgroundOperationsPerS + charged.backgroundOperationsPerS + disconnect.backgroundOperationsPerS) / 3,
       connects: devices.length,
-      charges: devices.length * chargesPerTerminal,
-      chargeCommands: charges.commands,
-      connectCommands: connect.commands,
+      charges,
     };
   } finally {
     await Promise.all(terminals.map((t) => t.close().catch(() => undefined)));

@@ -1,6 +1,6 @@
 /**
- * Which side of the SysEmitter topics and filters go to: $SYS over Redis (heartbeats also
- * locally), everything else local, and wildcard-first filters on both sides, narrowed on Redis.
+ * Which side of the SysEmitter topics and filters go to: the $SYS topics aedes listens to over
+ * Redis (heartbeats also locally), everything else local, and wildcard-first filters on both sides, narrowed on Redis.
  */
 import { describe, expect, it } from 'vitest';
 import { routeFilter, routeTopic } from '../../../broker/cluster/sys-routes.js';
@@ -13,7 +13,11 @@ describe('routeTopic', () => {
     ['$SYSX/a', 'local'],
     ['$SYS/node-a/new/clients', 'redis'],
     ['$SYS/node-a/birth', 'redis'],
-    ['$SYS/node-a/new/subscribes', 'redis'],
+    // aedes' announcements no other broker listens to stay on their node.
+    ['$SYS/node-a/new/subscribes', 'local'],
+    ['$SYS/node-a/new/unsubscribes', 'local'],
+    ['$SYS/node-a/disconnect/clients', 'local'],
+    ['$SYS/node-a/new/clients/extra', 'local'],
     ['$SYS/node-a/heartbeat', 'both'],
   ])('%s → %s', (topic, route) => {
     expect(routeTopic(topic)).toBe(route);
