@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStoreData } from '../../broker/store-data.js';
-import { loadOrCreateStoreKey } from '../../broker/keys/store-key.js';
+import { loadOrCreateStoreKey, STORE_KEY_FILE } from '../../broker/keys/store-key.js';
 import { NodeSigner } from '../../device/ports/node/index.js';
 import { chunkCount, chunkSpan } from '../../sdk/chunks/index.js';
 import { manifestArtefact, verifyChunk } from '../../sdk/manifest/index.js';
@@ -143,7 +143,8 @@ describe.skipIf(!pgUrl)('fairway store with a PostgreSQL database (cluster conte
 
   /** Every chunk of every catalog part, read on a node's data folder and checked against its manifest. */
   async function readEverything(dataDir: string, databaseUrl: string): Promise<number> {
-    const node = await openStoreData(dataDir, { databaseUrl, nowMs: Date.now() });
+    // One store key for the cluster: node A's (the import minted it there).
+    const node = await openStoreData(dataDir, { databaseUrl, nowMs: Date.now(), storeKeyFile: join(nodeA, STORE_KEY_FILE) });
     try {
       const storeKey = await loadOrCreateStoreKey(nodeA, Date.now());
       const rows = await node.database.db.selectFrom('parts').select(['manifest', 'content_hash']).execute();
@@ -178,7 +179,7 @@ describe.skipIf(!pgUrl)('fairway store with a PostgreSQL database (cluster conte
     const handle = fresh.open();
     await handle.db.deleteFrom('part_content_complete').execute();
     await handle.db.deleteFrom('part_content').execute();
-    const fromB = await fairway(['store', 'content', 'sync', '--db', fresh.url!, '--json'], {}, nodeB);
+    const fromB = await fairway(['store', 'content', 'sync', '--db', fresh.url!, '--store-key', join(nodeA, STORE_KEY_FILE), '--json'], {}, nodeB);
     expect(fromB.code).toBe(1);
     expect((JSON.parse(fromB.stdout) as { outcome: string }[]).map((s) => s.outcome)).toEqual(['missing', 'missing']);
     const fromA = await fairway(['store', 'content', 'sync', '--db', fresh.url!], {}, nodeA);
