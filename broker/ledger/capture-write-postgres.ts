@@ -1,19 +1,17 @@
 /**
- * Writing a decided capture group on PostgreSQL (capture-group.ts decides) in three
- * statements, whatever the group's size: each is one round trip, and round trips, not rows,
- * are what a group costs here. Rows travel as arrays (`unnest`), several writes share one
- * statement as data-modifying CTEs.
+ * Writing a decided capture group on PostgreSQL (capture-group.ts decides) in two statements,
+ * whatever the group's size: each is one round trip, and round trips, not rows, are what a
+ * group costs here. Rows travel as arrays (`unnest`), several writes share one statement as
+ * data-modifying CTEs.
  *
  * The order is the point. The users' rows and the transfers are already locked (sorted) when
- * this runs. Statement 1 — the big one — writes everything that is private to the group's
- * users: transfers, ledger transactions, user balances, history. Statement 2 locks the parts
- * (sorted) and counts their uses; statement 3 locks the provider and sponsor rows, sorted,
- * moves their balances and writes all the group's postings; only the commit follows. Parts
- * and providers are the hot rows every group selling them touches: they are held for two
- * short statements and the commit, not for the whole group, so a second group committing at
- * the same time (capture-batcher.ts) runs its statement 1 while the first still holds them.
- * Every transaction takes rows in the same order: user → transfer → part → provider/sponsor
- * (seat charges: user → licence → provider), which leaves no deadlock.
+ * this runs. Statement 1 writes everything that is private to the group's users: transfers,
+ * ledger transactions, user balances, history, and the parts' use counts (parts locked
+ * sorted). Statement 2 locks the provider and sponsor rows — the hot rows every charge of
+ * theirs touches — sorted, moves their balances and writes all the group's postings; only
+ * the commit follows. So a hot row is held for one statement and the commit, not for the
+ * whole group, and every transaction takes rows in the same order: user → transfer → part →
+ * provider/sponsor (seat charges: user → licence → provider), which leaves no deadlock.
  *
  * Postings are written in the group's order (transaction by transaction, accounts by id
  * within one), as the SQLite path writes them; a hot account's balance after each posting is
@@ -42,6 +40,12 @@ export async function writeChargesPostgres(trx: Trx, write: GroupWrite, mark?: H
       update accounts a set balance_minor = u.balance
       from unnest(${[...write.userBalances.keys()]}::text[], ${[...write.userBalances.values()]}::int8[]) as u(id, balance)
       where a.id = u.id
+    ), part_rows as (
+      select id from parts where id = any(${write.partUses.map((p) => p.id)}::text[]) order by id for no key update
+    ), part_uses as (
+      update parts p set use_count = p.use_count + u.uses
+      from part_rows r join unnest(${write.partUses.map((p) => p.id)}::text[], ${write.partUses.map((p) => p.uses)}::int8[]) as u(id, uses) on u.id = r.id
+      where p.id = r.id
     ), history_rows as (
       insert into history (user_id, title_id, part_id, kind, results, at)
       select h.user_id, h.title_id, h.part_id, 'charge', null, h.at
@@ -61,17 +65,7 @@ export async function writeChargesPostgres(trx: Trx, write: GroupWrite, mark?: H
   const txnOf = new Map(txns.map((t) => [t.transfer_id, t.id]));
   const postings = charges.flatMap((c) => c.postings.map((p) => ({ txnId: txnOf.get(c.transfer.id)!, ...p })));
   mark?.();
-  // Statement 2: the parts, locked in id order, their uses counted.
-  if (write.partUses.length > 0) {
-    await sql`
-      with part_rows as (
-        select id from parts where id = any(${write.partUses.map((p) => p.id)}::text[]) order by id for no key update
-      )
-      update parts p set use_count = p.use_count + u.uses
-      from part_rows r join unnest(${write.partUses.map((p) => p.id)}::text[], ${write.partUses.map((p) => p.uses)}::int8[]) as u(id, uses) on u.id = r.id
-      where p.id = r.id`.execute(trx);
-  }
-  // Statement 3: the provider and sponsor rows, locked last and in id order (`hot` is read before any row is
+  // Statement 2: the hot rows, locked last and in id order (`hot` is read before any row is
   // updated: the update joins it). A posting without a balance here (an account missing)
   // trips NOT NULL and aborts the group.
   await sql`
