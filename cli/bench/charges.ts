@@ -26,6 +26,7 @@ import { openStoreData } from '../../broker/store-data.js';
 import { OffloadCrypto } from '../../broker/crypto/offload-crypto.js';
 import { decodeMessage, encodeMessage } from '../../sdk/wire/index.js';
 import { FairwayError } from '../../sdk/errors.js';
+import { freshClusterDatabase } from '../../sim/cluster/cluster-database.js';
 import { benchPostgres, isDurable, type BenchPostgres } from './charges-postgres.js';
 import { BENCH_PASSWORD, prepareCharges } from './charges-setup.js';
 import { round3, type Figure } from './format.js';
@@ -81,7 +82,14 @@ export async function benchCharges(durationMs: number, overrides: Partial<Charge
   try {
     log(server.describe());
     if (!isDurable(server.conditions)) log('this server does not flush commits to disk: its figure is not one of durable charges');
-    postgres = await chargesPerSecond(server.url, durationMs, options.inFlight, server.cpuMs);
+    // A schema of its own, dropped after: a server given by URL may hold someone's data, and
+    // a second run must not find the first one's store (its key, its ledger) there.
+    const schema = await freshClusterDatabase(server.url);
+    try {
+      postgres = await chargesPerSecond(schema.url, durationMs, options.inFlight, server.cpuMs);
+    } finally {
+      await schema.drop();
+    }
   } finally {
     await server.close();
   }

@@ -5,7 +5,9 @@
  * never assert); that the bench measures both engines and says under which conditions is.
  * The bench itself fails if the ledger's invariants do not hold after a run.
  */
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../broker/db/index.js';
 import { benchCharges } from '../../cli/bench/charges.js';
 import { BENCHES } from '../../cli/commands/bench.js';
 import { installedPostgresVersion } from '../../sim/servers/postgres.js';
@@ -41,6 +43,25 @@ describe.runIf(canRunPostgres || process.env.CI)('charges bench', () => {
     // The conditions a figure is worth nothing without: said in the figures and in the log.
     expect([value('postgres_fsync_on'), value('postgres_synchronous_commit_on')]).toEqual([1, 1]);
     expect(lines.join('\n')).toMatch(/PostgreSQL \d+.*fsync=on, synchronous_commit=on, full_page_writes=on/);
+  }, 180_000);
+
+  it.runIf(process.env.FAIRWAY_TEST_PG_URL)('measures on a server given by URL in a schema of its own, twice in a row, and leaves nothing behind', async () => {
+    const url = process.env.FAIRWAY_TEST_PG_URL!;
+    const schemas = async () => {
+      const admin = openDatabase(url, { poolMax: 1 });
+      try {
+        return (await sql<{ name: string }>`select nspname as name from pg_namespace`.execute(admin.db)).rows.map((r) => r.name).sort();
+      } finally {
+        await admin.close();
+      }
+    };
+    const before = await schemas();
+    for (let run = 0; run < 2; run++) {
+      const figures = await benchCharges(100, { postgresUrl: url, inFlight: 16, log: () => {} });
+      expect(figures.find((f) => f.metric === 'per_second_postgres')!.value, `run ${run + 1}`).toBeGreaterThan(0);
+    }
+    expect((await schemas()).filter((s) => !s.startsWith('fw_'))).toEqual(before.filter((s) => !s.startsWith('fw_')));
+    expect((await schemas()).filter((s) => !before.includes(s) && s.startsWith('fw_cluster_') && s.includes(`_${process.pid}_`))).toEqual([]);
   }, 180_000);
 
   it('is registered as `fairway bench charges`', () => {
