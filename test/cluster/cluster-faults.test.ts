@@ -14,7 +14,7 @@
  *   and waits for the provider's row, which the test holds): PostgreSQL rolls it back; the
  *   receipt resent to the other node is charged once, and again to the restarted node.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -30,7 +30,9 @@ import { encodeMessage, type DownMessage } from '../../sdk/wire/index.js';
 import { startCluster, type Cluster, type ClusterNode } from '../../sim/cluster/cluster-harness.js';
 import { installedPostgresVersion } from '../../sim/servers/postgres.js';
 import { credentialFor } from '../broker/cluster/raw-terminal.js';
+import { seededRandomSource } from '../../sdk/testing/mocks/index.js';
 import { crypto } from '../support/keys.js';
+import { seed } from '../support/seed.js';
 import { requireBinary } from '../support/server-binaries.js';
 import { TestTerminal } from '../support/terminal-client.js';
 import { connackCode } from '../broker/server/support/mqtt-clients.js';
@@ -41,7 +43,9 @@ if (!canRun && process.env['CI']) it('has redis-server, haproxy and PostgreSQL b
 const USERS = ['ann', 'ben', 'cat'] as const;
 const PRICE = 500;
 const CARD_VALUE = 700;
-const signers = new Map(USERS.map((u) => [`hh-${u}`, NodeSigner.generate()]));
+/** Keys, part bytes and nonces from the run's seed (FAIRWAY_SEED replays them). */
+const random = seededRandomSource(seed);
+const signers = new Map(USERS.map((u) => [`hh-${u}`, NodeSigner.fromSeed(random(32))]));
 const signer = (deviceId: string) => signers.get(deviceId)!;
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
@@ -50,7 +54,7 @@ function expectType<T extends DownMessage['t']>(reply: DownMessage, t: T): Extra
   return reply as Extract<DownMessage, { t: T }>;
 }
 
-describe.skipIf(!canRun)('cluster faults with real processes', () => {
+describe.skipIf(!canRun)(`cluster faults with real processes (FAIRWAY_SEED=${seed})`, () => {
   let root: string;
   let cluster: Cluster;
   let cards: IssuedCard[] = [];
@@ -59,11 +63,10 @@ describe.skipIf(!canRun)('cluster faults with real processes', () => {
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'fairway-cluster-faults-'));
-    const { writeFile, mkdir } = await import('node:fs/promises');
     const title = join(root, 'titles', 'quest');
     await mkdir(title, { recursive: true });
     await writeFile(join(title, 'title.yaml'), `id: quest\nname: Quest\nprovider: Sharp\ncategory: game\nparts:\n${[1, 2, 3].map((i) => `  - { id: quest-${i}, file: p${i}, price: ${PRICE} }`).join('\n')}\n`);
-    for (const i of [1, 2, 3]) await writeFile(join(title, `p${i}`), crypto.randomBytes(4_000));
+    for (const i of [1, 2, 3]) await writeFile(join(title, `p${i}`), random(4_000));
     cluster = await startCluster({
       postgres: 'own-server',
       nodes: 2,
@@ -94,7 +97,7 @@ describe.skipIf(!canRun)('cluster faults with real processes', () => {
     const offer = expectType(await t.request({ t: 'offer.get', part }), 'offer');
     const manifest = (await manifestArtefact.open(offer.manifest, cluster.storePublicKey, crypto)).payload;
     const receipt = await receiptArtefact.sign(
-      { v: 1, device: t.deviceId, user, part, partHash: manifest.hash, transfer: offer.transfer, price: offer.price, nonce: crypto.randomBytes(16), time: Date.now() },
+      { v: 1, device: t.deviceId, user, part, partHash: manifest.hash, transfer: offer.transfer, price: offer.price, nonce: random(16), time: Date.now() },
       signer(t.deviceId),
       utf8(t.deviceId),
     );
