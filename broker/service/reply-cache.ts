@@ -1,8 +1,15 @@
 /**
- * The store's memory of its answers [FW-3.6.5]: per (device, rid), the request bytes and the
- * reply bytes as sent, for ten minutes. A resend with the same bytes gets the same reply,
- * byte for byte, without its effect happening twice; a duplicate arriving while the first is
- * still being handled waits for the first's reply instead of running alongside it.
+ * The store's memory of its answers [FW-3.6.5]: per (device, rid), a SHA-256 digest of the
+ * request and the reply bytes as sent, for ten minutes. A resend with the same bytes gets the
+ * same reply, byte for byte, without its effect happening twice; a duplicate arriving while
+ * the first is still being handled waits for the first's reply instead of running alongside
+ * it.
+ *
+ * Bounded in bytes as well as entries [issue 12 §5]: the request is kept as its 32-byte
+ * digest, never its bytes (a terminal sending thousands of distinct 256 KiB requests would
+ * otherwise park gigabytes here), and the oldest entries go first when the replies kept
+ * exceed the byte budget. Losing an entry early loses only the byte-for-byte shortcut: the
+ * database's own idempotency still holds.
  *
  * In a cluster a second level is shared by all nodes (Redis) [issue 11 §3]: a terminal that
  * lost its reply and reconnected to another node finds the first node's answer there. The
@@ -21,13 +28,22 @@ interface Outcome {
 }
 
 interface Entry {
-  requestBytes: Uint8Array;
+  requestDigest: Uint8Array;
   outcome: Promise<Outcome>;
   expiresAtMs: number;
+  /** What the entry holds, as counted against the budget (grows when its reply is kept). */
+  bytes: number;
 }
+
+/** Per entry beyond the reply: its key, digest, promise and map slot (a generous estimate). */
+const ENTRY_OVERHEAD_BYTES = 256;
+/** Default byte budget: 64 MiB of replies, about 100,000 typical ones. */
+export const REPLY_CACHE_BYTES = 64 * 1024 * 1024;
 
 export interface ReplyCacheOptions {
   maxEntries?: number;
+  /** Bytes the kept replies may hold in all (ENTRY_OVERHEAD_BYTES counted per entry); default REPLY_CACHE_BYTES. */
+  maxBytes?: number;
   /** The cluster's second level, and where its outages are logged; absent on a single node. */
   shared?: { replies: SharedReplies; log: Logger };
 }
@@ -54,6 +70,8 @@ function compact(reply: EncodedReply | undefined): EncodedReply | undefined {
 export class ReplyCache {
   private readonly entries = new Map<string, Entry>();
   private readonly maxEntries: number;
+  private readonly maxBytes: number;
+  private heldBytes = 0;
   /** The shared level failed last time: its recovery is logged, further failures are not. */
   private sharedFailing = false;
   /** Shared-level traffic, for benchmarks and tests. */
@@ -64,26 +82,36 @@ export class ReplyCache {
     private readonly options: ReplyCacheOptions = {},
   ) {
     this.maxEntries = options.maxEntries ?? 100_000;
+    this.maxBytes = options.maxBytes ?? REPLY_CACHE_BYTES;
   }
 
   /** Runs `handle` unless the same request was seen (here or, in a cluster, on any node): then returns the first reply. */
   async run(deviceId: string, rid: number, requestBytes: Uint8Array, nowMs: number, handle: () => Promise<EncodedReply | undefined>): Promise<Outcome> {
     this.prune(nowMs);
     const key = `${deviceId}\u0000${rid}`;
+    const digest = requestDigest(requestBytes);
     const seen = this.entries.get(key);
-    if (seen && sameBytes(seen.requestBytes, requestBytes)) {
+    if (seen && sameBytes(seen.requestDigest, digest)) {
       const first = await seen.outcome.catch(() => undefined);
       if (first && keepable(first.reply)) return { reply: first.reply, cached: true };
     }
-    const outcome = this.answer(deviceId, rid, requestBytes, handle);
-    const entry: Entry = { requestBytes, outcome, expiresAtMs: nowMs + this.ttlMs };
-    this.entries.delete(key); // re-insert at the end: the map stays in expiry order
+    const outcome = this.answer(deviceId, rid, digest, handle);
+    const entry: Entry = { requestDigest: digest, outcome, expiresAtMs: nowMs + this.ttlMs, bytes: ENTRY_OVERHEAD_BYTES };
+    this.remove(key); // re-insert at the end: the map stays in expiry order
     this.entries.set(key, entry);
+    this.heldBytes += entry.bytes;
     const settled = await outcome.catch((e: unknown) => {
-      this.entries.delete(key);
+      if (this.entries.get(key) === entry) this.remove(key);
       throw e;
     });
-    if (!keepable(settled.reply) && this.entries.get(key) === entry) this.entries.delete(key);
+    if (this.entries.get(key) === entry) {
+      if (!keepable(settled.reply)) this.remove(key);
+      else {
+        entry.bytes += settled.reply.bytes.length;
+        this.heldBytes += settled.reply.bytes.length;
+        this.prune(nowMs);
+      }
+    }
     return settled;
   }
 
@@ -92,11 +120,10 @@ export class ReplyCache {
    * shared level before it is returned (and so before it is sent): once a terminal has heard
    * an answer, every node knows it.
    */
-  private async answer(deviceId: string, rid: number, requestBytes: Uint8Array, handle: () => Promise<EncodedReply | undefined>): Promise<Outcome> {
+  private async answer(deviceId: string, rid: number, digest: Uint8Array, handle: () => Promise<EncodedReply | undefined>): Promise<Outcome> {
     const shared = this.options.shared;
     if (!shared) return { reply: compact(await handle()), cached: false };
     const sharedKey = `${deviceId}:${rid}`;
-    const digest = requestDigest(requestBytes);
     const kept = await this.fromShared(shared, sharedKey, digest);
     if (kept) return { reply: kept, cached: true };
     const reply = compact(await handle());
@@ -150,14 +177,27 @@ export class ReplyCache {
     log.warn('shared reply cache reachable again');
   }
 
+  /** Oldest first: the expired, then whatever exceeds the entry count or the byte budget. */
   private prune(nowMs: number): void {
     for (const [key, entry] of this.entries) {
-      if (entry.expiresAtMs > nowMs && this.entries.size <= this.maxEntries) break;
-      this.entries.delete(key);
+      if (entry.expiresAtMs > nowMs && this.entries.size <= this.maxEntries && this.heldBytes <= this.maxBytes) break;
+      this.remove(key);
     }
+  }
+
+  private remove(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.heldBytes -= entry.bytes;
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Bytes held against the budget: every entry's overhead and every kept reply. */
+  get retainedBytes(): number {
+    return this.heldBytes;
   }
 }
