@@ -253,8 +253,8 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
 
   // ---- ports --------------------------------------------------------------------------------
   const accept = ({ stream, transport, peer, request }: AcceptedConnection): void => {
-    const guarded = new SizeGuardedStream(stream, maxPacketBytes, ({ packetType, remainingLength, reason }) =>
-      logger.warn({ peer: `${transport} ${peer}`, packetType, remainingLength, reason }, 'connection cut: packet too large'),
+    const guarded = new SizeGuardedStream(stream, maxPacketBytes, ({ kind, packetType, remainingLength, reason }) =>
+      logger.warn({ peer: `${transport} ${peer}`, packetType, remainingLength, reason }, kind === 'size' ? 'connection cut: packet too large' : 'connection cut: malformed packet'),
     );
     peers.set(guarded, `${transport} ${peer}`);
     aedes.handle(guarded, request);

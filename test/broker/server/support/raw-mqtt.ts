@@ -15,12 +15,12 @@ export function remainingLength(n: number): number[] {
   return out;
 }
 
-function utf8Field(s: string | Uint8Array): number[] {
+export function utf8Field(s: string | Uint8Array): number[] {
   const bytes = typeof s === 'string' ? Buffer.from(s, 'utf8') : Buffer.from(s);
   return [bytes.length >> 8, bytes.length & 0xff, ...bytes];
 }
 
-function packet(typeAndFlags: number, body: number[]): Buffer {
+export function packet(typeAndFlags: number, body: number[]): Buffer {
   return Buffer.from([typeAndFlags, ...remainingLength(body.length), ...body]);
 }
 
