@@ -26,6 +26,7 @@ import { ConnectAuthenticator } from './auth/connect-authenticator.js';
 import type { DeviceDirectory } from './auth/device-directory.js';
 import type { SessionIdentity } from './auth/session-identity.js';
 import { listenMqttSocket, listenMqttWebSocket, type AcceptedConnection, type Listener, type TlsFiles } from './transport/listeners.js';
+import { ConnectionCaps, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_SOURCE, sourceOf } from './transport/connection-caps.js';
 import { SizeGuardedStream } from './transport/size-guarded-stream.js';
 
 export type { DeviceDirectory } from './auth/device-directory.js';
@@ -58,6 +59,11 @@ export interface BrokerOptions {
   claimNonce?: (nonce: Uint8Array, forgetAtMs: number, nowMs: number) => Promise<boolean>;
   /** Admit clients without credentials (they can publish and subscribe to nothing). Default false. */
   allowAnonymous?: boolean;
+  /** Connections held at once, in all and per source address (anonymous ones included); defaults in connection-caps.ts. */
+  maxConnections?: number;
+  maxConnectionsPerSource?: number;
+  /** Largest CONNECT Keep Alive accepted, seconds; default 1,200. 0 is always refused [FW-2.3]. */
+  maxKeepAliveSeconds?: number;
   /**
    * aedes' message bus. Default: aedes' own, in this process. Cluster mode passes a
    * SysEmitter (broker/cluster/sys-emitter.ts), which shares only aedes' $SYS traffic through
@@ -161,6 +167,11 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   const identities = new WeakMap<Client, SessionIdentity>();
   const peers = new WeakMap<object, string>();
   const peerOf = (client: Client): string => peers.get(client.conn) ?? 'unknown peer';
+  const caps = new ConnectionCaps({
+    maxConnections: requireRange('maxConnections', options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, 1, 10_000_000),
+    maxConnectionsPerSource: requireRange('maxConnectionsPerSource', options.maxConnectionsPerSource ?? DEFAULT_MAX_CONNECTIONS_PER_SOURCE, 1, 10_000_000),
+  });
+  const maxKeepAliveSeconds = requireRange('maxKeepAliveSeconds', options.maxKeepAliveSeconds ?? 1_200, 1, 65_535);
   const authenticator = new ConnectAuthenticator({
     directory: options.directory,
     crypto: options.crypto ?? new NodeCrypto(),
@@ -171,7 +182,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   });
 
   const aedes = await Aedes.createBroker({
-    ...createAccessHooks({ authenticator, identities, logger, peerOf }),
+    ...createAccessHooks({ authenticator, identities, logger, peerOf, maxKeepAliveSeconds }),
     // aedes waits this long for a client whose socket is full before dropping it, and while it
     // waits, delivery to every other client can stall behind it (its emitter has a bounded
     // number of messages in flight). 60 s by default; a terminal that reads nothing for 2 s is gone anyway.
@@ -252,7 +263,19 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   await new Promise<void>((resolve) => aedes.subscribe(UP_FILTER, deliverUp, resolve));
 
   // ---- ports --------------------------------------------------------------------------------
+  let lastCapLogMs = 0;
   const accept = ({ stream, transport, peer, request }: AcceptedConnection): void => {
+    const admission = caps.admit(sourceOf(peer));
+    if (!admission.admitted) {
+      // A flood is logged once a second, not once a connection.
+      if (wallMs() - lastCapLogMs >= 1_000) {
+        lastCapLogMs = wallMs();
+        logger.warn({ peer: `${transport} ${peer}`, reason: admission.reason }, 'connection refused: over a connection cap');
+      }
+      stream.destroy();
+      return;
+    }
+    stream.once('close', admission.release);
     const guarded = new SizeGuardedStream(stream, maxPacketBytes, ({ kind, packetType, remainingLength, reason }) =>
       logger.warn({ peer: `${transport} ${peer}`, packetType, remainingLength, reason }, kind === 'size' ? 'connection cut: packet too large' : 'connection cut: malformed packet'),
     );

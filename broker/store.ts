@@ -37,6 +37,9 @@ export interface StoreOptions {
   passwordParams?: ScryptParams;
   config?: Partial<StoreConfig>;
   drainTimeoutMs?: number;
+  /** Connection caps, in all and per source address (broker/transport/connection-caps.ts). */
+  maxConnections?: number;
+  maxConnectionsPerSource?: number;
   /**
    * Where Ed25519 verification runs: a worker thread (default, for throughput) or this thread
    * (the simulator: work that lands at a real-time moment would break its determinism).
@@ -123,6 +126,8 @@ export async function startStore(options: StoreOptions): Promise<RunningStore> {
       ...(options.tls ? { tls: options.tls } : {}),
       ...(options.wsPort !== undefined ? { wsPort: options.wsPort } : {}),
       ...(options.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.drainTimeoutMs } : {}),
+      ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+      ...(options.maxConnectionsPerSource !== undefined ? { maxConnectionsPerSource: options.maxConnectionsPerSource } : {}),
       allowAnonymous: options.allowAnonymous ?? false,
       // A revoked terminal's key still verifies its credential, so it hears CONNACK 5 (stop
       // retrying) rather than 4 (check your credential) [FW-2.3].

@@ -22,12 +22,14 @@ export interface AccessHooksDeps {
   logger: Logger;
   /** Transport and peer address of a client's connection, for the log. */
   peerOf: (client: Client) => string;
+  /** Largest Keep Alive a CONNECT may ask for, seconds. */
+  maxKeepAliveSeconds: number;
 }
 
 /** MQTT 3.1.1 is protocol level 4; aedes also admits 3 (MQTT 3.1), which Fairway does not [FW-2.3]. */
 const PROTOCOL_LEVEL = 4;
 
-export function createAccessHooks({ authenticator, identities, logger, peerOf }: AccessHooksDeps): AccessHooks {
+export function createAccessHooks({ authenticator, identities, logger, peerOf, maxKeepAliveSeconds }: AccessHooksDeps): AccessHooks {
   /**
    * The client id as the CONNECT carried it. aedes replaces an empty one with `aedes_<uuid>`,
    * which happens to be a well-formed device id; the protocol wants an empty id refused (2).
@@ -42,9 +44,14 @@ export function createAccessHooks({ authenticator, identities, logger, peerOf }:
         // this hook; an authenticate error cannot carry code 1. So mark level 3 as unacceptable.
         if (packet.protocolVersion === 3) packet.protocolVersion = 0 as typeof packet.protocolVersion;
       }
-      if (packet.keepalive === 0) {
-        // Not refused (FW-2.3.3 has no code for it), but such a connection is never timed out.
-        logger.warn({ peer: peerOf(client), clientId: packet.clientId }, 'keep alive 0: a silent connection will never be closed [FW-2.3]');
+      const keepAlive = packet.keepalive ?? 0;
+      if (keepAlive === 0 || keepAlive > maxKeepAliveSeconds) {
+        // A connection that is never (or hardly ever) timed out holds its memory for ever once
+        // its peer is gone. MQTT 3.1.1 has no CONNACK code for it: the connection is closed.
+        const reason = `keep alive ${keepAlive} s is outside 1–${maxKeepAliveSeconds} s [FW-2.3]`;
+        logger.warn({ peer: peerOf(client), clientId: packet.clientId, reason }, 'connect refused');
+        callback(new Error(reason), false);
+        return;
       }
       const anonymous = packet.username === undefined && packet.password === undefined;
       if (anonymous) packet.clientId = ANONYMOUS_ID_PREFIX + (packet.clientId || randomUUID());

@@ -2,6 +2,7 @@
  * `fairway store serve` as an operator runs it: a child process on a free port, reached by a
  * real MQTT client and a metrics scrape, stopped with SIGTERM.
  */
+import { existsSync } from 'node:fs';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -61,5 +62,16 @@ describe('fairway store serve', () => {
     const result = await run(process.execPath, [BIN, 'store', 'serve', '--data', dataDir, '--content-cache-mib', '1.5']).catch((e: { code: number; stderr: string }) => e);
     expect((result as { code: number }).code).toBe(2);
     expect((result as { stderr: string }).stderr).toContain('--content-cache-mib must be a whole number of MiB');
+  });
+
+  it('refuses connection caps that are not whole numbers from 1, before starting anything', async () => {
+    const dataDir = join(root, 'caps');
+    const results = await Promise.all(
+      [['--max-connections', '0'], ['--max-connections-per-source', 'lots']].map((flags) => run(process.execPath, [BIN, 'store', 'serve', '--data', dataDir, ...flags]).catch((e: { code: number; stderr: string }) => e)),
+    );
+    expect(results.map((r) => (r as { code: number }).code)).toEqual([2, 2]);
+    expect((results[0] as { stderr: string }).stderr).toContain('--max-connections must be a whole number from 1');
+    expect((results[1] as { stderr: string }).stderr).toContain('--max-connections-per-source must be a whole number from 1');
+    expect(existsSync(dataDir)).toBe(false);
   });
 });

@@ -17,6 +17,7 @@ import { StoreMetrics } from '../../../broker/metrics.js';
 import { storeReadinessChecks } from '../../../broker/readiness-checks.js';
 import { startStore, type RunningStore } from '../../../broker/store.js';
 import { clusterFlags, parseClusterFlags, type ClusterFlags } from './cluster-flags.js';
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_SOURCE } from '../../../broker/transport/connection-caps.js';
 import { CliInputError, DEFAULT_DATA_DIR } from './shared.js';
 
 interface ServeOptions extends ClusterFlags {
@@ -30,7 +31,14 @@ interface ServeOptions extends ClusterFlags {
   metricsPort?: string;
   allowAnonymous?: boolean;
   contentCacheMib: string;
+  maxConnections: string;
+  maxConnectionsPerSource: string;
   logLevel: string;
+}
+
+function count(value: string, what: string): number {
+  if (!/^\d{1,8}$/.test(value) || Number(value) < 1) throw new CliInputError(`${what} must be a whole number from 1 to 99,999,999, not "${value}"`);
+  return Number(value);
 }
 
 function port(value: string, what: string): number {
@@ -57,10 +65,14 @@ export function registerServe(store: Command): void {
     .option('--metrics-port <port>', 'serve Prometheus metrics at http://host:port/metrics, and /healthz and /readyz')
     .option('--allow-anonymous', 'DEVELOPMENT ONLY: admit clients without credentials (they reach no store topic)')
     .option('--content-cache-mib <mib>', 'memory for hot parts served from RAM (0: read every chunk from disk)', '64')
+    .option('--max-connections <n>', 'connections held at once; more are closed before a byte is read', String(DEFAULT_MAX_CONNECTIONS))
+    .option('--max-connections-per-source <n>', 'connections held at once from one address (carrier NAT puts many handhelds behind one)', String(DEFAULT_MAX_CONNECTIONS_PER_SOURCE))
     .option('--log-level <level>', 'pino log level', 'info');
   clusterFlags(serve).action(async (o: ServeOptions) => {
     if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new CliInputError('--tls-cert and --tls-key go together');
     const mqttPort = port(o.port, '--port');
+    const maxConnections = count(o.maxConnections, '--max-connections');
+    const maxConnectionsPerSource = count(o.maxConnectionsPerSource, '--max-connections-per-source');
     const metricsPort = o.metricsPort ? port(o.metricsPort, '--metrics-port') : undefined;
     const { cluster, drain: drainPlan } = parseClusterFlags(o, mqttPort);
     const log = pino({ level: o.logLevel });
@@ -98,6 +110,8 @@ export function registerServe(store: Command): void {
         ...(o.tlsCert && o.tlsKey ? { tls: { cert: await readFile(o.tlsCert), key: await readFile(o.tlsKey) } } : {}),
         allowAnonymous: o.allowAnonymous === true,
         contentCacheBytes: mebibytes(o.contentCacheMib, '--content-cache-mib'),
+        maxConnections,
+        maxConnectionsPerSource,
         logger: log,
         onEvent: metrics.record,
         ...(cluster ? { cluster: { ...cluster, ...(metricsServer ? { metricsPort: metricsServer.port } : {}) } } : {}),

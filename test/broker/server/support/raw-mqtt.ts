@@ -56,8 +56,9 @@ export interface RawConnection {
   closed: Promise<void>;
 }
 
-export async function openRaw(port: number): Promise<RawConnection> {
-  const socket = connect({ host: '127.0.0.1', port });
+/** `localAddress`: another loopback address (127.0.0.2…) to come from another source. */
+export async function openRaw(port: number, localAddress?: string): Promise<RawConnection> {
+  const socket = connect({ host: '127.0.0.1', port, ...(localAddress ? { localAddress } : {}) });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);
