@@ -1,7 +1,6 @@
 /** `fairway sim run FILE [--seed N] [--json] [--report DIR]`: a QA scenario in virtual time. */
 import type { Command } from 'commander';
 import { loadScenario } from '../../sim/scenario/index.js';
-import { runWithProgress } from '../sim/run-with-progress.js';
 import { UsageError } from '../usage-error.js';
 
 export function parseSeed(text: string | undefined): number | undefined {
@@ -24,6 +23,7 @@ export function registerSim(program: Command): void {
       const scenario = await loadScenario(file);
       const seed = parseSeed(o.seed) ?? scenario.seed ?? (Date.now() ^ (process.pid << 8)) >>> 0;
       const reproduce = `npx fairway sim run ${file} --seed ${seed}`;
+      const { runWithProgress } = await import('../sim/run-with-progress.js'); // the simulator loads only when a run starts
       const { passed } = await runWithProgress({ scenario, seed, json: o.json === true, reportDir: o.report ?? null, reproduce });
       if (!passed) process.exitCode = 1;
     });

@@ -14,7 +14,6 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { FleetGroup, HostSessionSpec, Scenario } from '../../sim/scenario/index.js';
 import { SCENARIO_DEFAULTS } from '../../sim/scenario/index.js';
-import { runWithProgress } from '../sim/run-with-progress.js';
 import { UsageError } from '../usage-error.js';
 import { parseSeed } from './sim.js';
 
@@ -119,6 +118,7 @@ export function registerStart(program: Command): void {
       await rm(join(data, 'run'), { recursive: true, force: true });
       const scenario = mainScenario({ terminals, minutes, seed });
       const reproduce = `npm start -- --terminals ${terminals} --minutes ${minutes} --seed ${seed}`;
+      const { runWithProgress } = await import('../sim/run-with-progress.js'); // the simulator loads only when a run starts
       const { passed } = await runWithProgress({ scenario, seed, json: o.json === true, reportDir: join(data, 'report'), dataDir: join(data, 'run'), reproduce });
       if (!passed) process.exitCode = 1;
     });

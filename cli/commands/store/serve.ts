@@ -15,7 +15,7 @@ import { drain } from '../../../broker/cluster/drain.js';
 import { Readiness } from '../../../broker/health.js';
 import { StoreMetrics } from '../../../broker/metrics.js';
 import { storeReadinessChecks } from '../../../broker/readiness-checks.js';
-import { startStore, type RunningStore } from '../../../broker/store.js';
+import type { RunningStore } from '../../../broker/store.js';
 import { clusterFlags, parseClusterFlags, type ClusterFlags } from './cluster-flags.js';
 import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_SOURCE } from '../../../broker/transport/connection-caps.js';
 import { CliInputError, DEFAULT_DATA_DIR } from './shared.js';
@@ -101,6 +101,8 @@ export function registerServe(store: Command): void {
     const readiness = new Readiness();
     const metricsServer = metricsPort !== undefined ? await metrics.listen(o.host, metricsPort, readiness) : undefined;
     try {
+      // The broker loads only when a store starts: other `fairway` commands start faster.
+      const { startStore } = await import('../../../broker/store.js');
       running = await startStore({
         dataDir: o.data,
         ...(o.db ? { databaseUrl: o.db } : {}),
