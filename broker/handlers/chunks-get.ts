@@ -11,7 +11,18 @@ import { getTransfer } from '../ledger/holds.js';
 import { errorMessage } from '../service/wire-errors.js';
 import { refusal, type Handler } from '../service/store-context.js';
 
+/**
+ * Windows one terminal may have waiting: four times the most a terminal runtime keeps in
+ * flight (8), so re-asked windows fit too, and at most 32 × windowMax chunk indexes held for
+ * it. More is a terminal that asks without reading: `busy`, so it waits [issue 12 §5].
+ */
+export const MAX_QUEUED_WINDOWS_PER_DEVICE = 32;
+const BUSY_RETRY_MS = 1_000;
+
 export const handleChunksGet: Handler<'chunks.get'> = async ({ ctx, deviceId, session, message, nowMs }) => {
+  if (ctx.pump.queuedWindows(deviceId) >= MAX_QUEUED_WINDOWS_PER_DEVICE) {
+    return errorMessage('busy', `${MAX_QUEUED_WINDOWS_PER_DEVICE} chunk windows are already waiting for this terminal`, message.rid, BUSY_RETRY_MS);
+  }
   const transfer = await getTransfer(ctx.ledger, toHex(message.transfer));
   if (!transfer || transfer.deviceId !== deviceId || transfer.userId !== session.userId || transfer.state === 'charged') {
     return refusal(message.rid, 'unknown-transfer', 'no open transfer with that id for this terminal');

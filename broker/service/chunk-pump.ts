@@ -48,6 +48,11 @@ export class ChunkPump {
     this.pump();
   }
 
+  /** Windows waiting for `deviceId` (a window being sent counts until its last chunk is queued). */
+  queuedWindows(deviceId: string): number {
+    return this.queues.get(deviceId)?.length ?? 0;
+  }
+
   /** Drops everything waiting for a device (it disconnected). */
   cancel(deviceId: string): void {
     this.queues.delete(deviceId);

@@ -27,7 +27,7 @@ import { EncodedReply } from './encoded-reply.js';
 import { ReplyCache } from './reply-cache.js';
 import { DEFAULT_STORE_CONFIG, type Session, type StoreConfig, type StoreContext, type StoreEvent } from './store-context.js';
 import { OUTAGE_RETRY_AFTER_MS } from './outage.js';
-import { errorMessage } from './wire-errors.js';
+import { errorMessage, salvageRid } from './wire-errors.js';
 
 export type Publish = (deviceId: string, type: DownType, payload: Uint8Array, qos: 0 | 1) => Promise<void>;
 
@@ -54,6 +54,10 @@ export interface StoreServiceOptions {
 const REPLY_CACHE_MS = 10 * 60_000;
 /** How long a revocation may take to reach receipts on open connections. */
 const TERMINAL_KEY_TTL_MS = 5_000;
+/** Requests one terminal may have unanswered at once; a runtime has one or two. */
+export const MAX_REQUESTS_IN_FLIGHT_PER_DEVICE = 32;
+const BUSY_RETRY_MS = 1_000;
+
 export const EXPIRY_SWEEP_MS = 5_000;
 
 export class StoreService {
@@ -67,6 +71,8 @@ export class StoreService {
   sweepsRun = 0;
   /** Work started by messages, so `close` can wait for it instead of cutting a commit short. */
   private readonly running = new Set<Promise<void>>();
+  /** Requests being handled per device (bounded: MAX_REQUESTS_IN_FLIGHT_PER_DEVICE). */
+  private readonly inFlightByDevice = new Map<string, number>();
 
   constructor(private readonly options: StoreServiceOptions) {
     const config = { ...DEFAULT_STORE_CONFIG, ...options.config };
@@ -161,12 +167,36 @@ export class StoreService {
   onMessage(deviceId: string, type: UpType, bytes: Uint8Array): Promise<void> {
     let session = this.sessions.get(deviceId);
     if (!session) this.sessions.set(deviceId, (session = {}));
+    const inFlight = this.inFlightByDevice.get(deviceId) ?? 0;
+    if (inFlight >= MAX_REQUESTS_IN_FLIGHT_PER_DEVICE) return this.answerBusy(deviceId, type, bytes);
+    this.inFlightByDevice.set(deviceId, inFlight + 1);
     const work = dispatch({ ctx: this.ctx, replies: this.replies, encode: this.encode, deviceId, session, topicType: type, bytes, nowMs: this.options.clock.wallMs() }).catch((e: unknown) =>
       this.options.log.error({ err: e, deviceId, type }, 'dispatch failed'),
     );
     this.running.add(work);
-    void work.finally(() => this.running.delete(work));
+    void work.finally(() => {
+      this.running.delete(work);
+      const left = (this.inFlightByDevice.get(deviceId) ?? 1) - 1;
+      if (left === 0) this.inFlightByDevice.delete(deviceId);
+      else this.inFlightByDevice.set(deviceId, left);
+    });
     return work;
+  }
+
+  /**
+   * A terminal with MAX_REQUESTS_IN_FLIGHT_PER_DEVICE requests unanswered is sending without
+   * waiting for answers: the next is refused `busy`, not queued, so one terminal cannot hold
+   * unbounded work and memory here [issue 12 §5]. The rid is read back only from small
+   * requests (cheap), so a flood of large ones costs no decoding.
+   */
+  private async answerBusy(deviceId: string, type: UpType, bytes: Uint8Array): Promise<void> {
+    this.ctx.count('error', { code: 'busy' });
+    const rid = bytes.length <= 4096 ? salvageRid(bytes) : undefined;
+    try {
+      await this.send(deviceId, errorMessage('busy', `${MAX_REQUESTS_IN_FLIGHT_PER_DEVICE} requests from this terminal are unanswered; wait for them`, rid, BUSY_RETRY_MS));
+    } catch (e) {
+      if (!isFairwayError(e, 'closed')) this.options.log.warn({ deviceId, type, err: e }, 'a busy answer could not be sent');
+    }
   }
 
   /** A publish on the device's own up tree naming no request type [FW-2.2.1]. */
