@@ -64,6 +64,8 @@ export interface BrokerOptions {
   maxConnectionsPerSource?: number;
   /** Largest CONNECT Keep Alive accepted, seconds; default 1,200. 0 is always refused [FW-2.3]. */
   maxKeepAliveSeconds?: number;
+  /** CONNECTs authenticated at once; more are answered CONNACK 3 at once. Default 512. */
+  maxPendingConnects?: number;
   /**
    * aedes' message bus. Default: aedes' own, in this process. Cluster mode passes a
    * SysEmitter (broker/cluster/sys-emitter.ts), which shares only aedes' $SYS traffic through
@@ -172,6 +174,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     maxConnectionsPerSource: requireRange('maxConnectionsPerSource', options.maxConnectionsPerSource ?? DEFAULT_MAX_CONNECTIONS_PER_SOURCE, 1, 10_000_000),
   });
   const maxKeepAliveSeconds = requireRange('maxKeepAliveSeconds', options.maxKeepAliveSeconds ?? 1_200, 1, 65_535);
+  const maxPendingConnects = requireRange('maxPendingConnects', options.maxPendingConnects ?? 512, 1, 1_000_000);
   const authenticator = new ConnectAuthenticator({
     directory: options.directory,
     crypto: options.crypto ?? new NodeCrypto(),
@@ -182,7 +185,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   });
 
   const aedes = await Aedes.createBroker({
-    ...createAccessHooks({ authenticator, identities, logger, peerOf, maxKeepAliveSeconds }),
+    ...createAccessHooks({ authenticator, identities, logger, peerOf, maxKeepAliveSeconds, maxPendingConnects }),
     // aedes waits this long for a client whose socket is full before dropping it, and while it
     // waits, delivery to every other client can stall behind it (its emitter has a bounded
     // number of messages in flight). 60 s by default; a terminal that reads nothing for 2 s is gone anyway.

@@ -40,6 +40,8 @@ export interface StoreOptions {
   /** Connection caps, in all and per source address (broker/transport/connection-caps.ts). */
   maxConnections?: number;
   maxConnectionsPerSource?: number;
+  /** CONNECTs authenticated at once; more are answered CONNACK 3 at once (default 512). */
+  maxPendingConnects?: number;
   /**
    * Where Ed25519 verification runs: a worker thread (default, for throughput) or this thread
    * (the simulator: work that lands at a real-time moment would break its determinism).
@@ -128,6 +130,7 @@ export async function startStore(options: StoreOptions): Promise<RunningStore> {
       ...(options.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.drainTimeoutMs } : {}),
       ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
       ...(options.maxConnectionsPerSource !== undefined ? { maxConnectionsPerSource: options.maxConnectionsPerSource } : {}),
+      ...(options.maxPendingConnects !== undefined ? { maxPendingConnects: options.maxPendingConnects } : {}),
       allowAnonymous: options.allowAnonymous ?? false,
       // A revoked terminal's key still verifies its credential, so it hears CONNACK 5 (stop
       // retrying) rather than 4 (check your credential) [FW-2.3].

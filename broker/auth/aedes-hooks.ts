@@ -24,12 +24,22 @@ export interface AccessHooksDeps {
   peerOf: (client: Client) => string;
   /** Largest Keep Alive a CONNECT may ask for, seconds. */
   maxKeepAliveSeconds: number;
+  /**
+   * CONNECTs being authenticated at once. Under a connect storm the rest are answered CONNACK
+   * 3 at once, so each terminal hears within a bounded time and its jittered back-off spreads
+   * the crowd, instead of queueing into timeouts [issue 12 §2].
+   */
+  maxPendingConnects: number;
 }
 
 /** MQTT 3.1.1 is protocol level 4; aedes also admits 3 (MQTT 3.1), which Fairway does not [FW-2.3]. */
 const PROTOCOL_LEVEL = 4;
 
-export function createAccessHooks({ authenticator, identities, logger, peerOf, maxKeepAliveSeconds }: AccessHooksDeps): AccessHooks {
+export function createAccessHooks({ authenticator, identities, logger, peerOf, maxKeepAliveSeconds, maxPendingConnects }: AccessHooksDeps): AccessHooks {
+  let pendingConnects = 0;
+  /** Refusals for a full admission queue are logged once a second, with how many there were. */
+  let admissionRefusals = 0;
+  let admissionLoggedAtMs = 0;
   /**
    * The client id as the CONNECT carried it. aedes replaces an empty one with `aedes_<uuid>`,
    * which happens to be a well-formed device id; the protocol wants an empty id refused (2).
@@ -71,13 +81,30 @@ export function createAccessHooks({ authenticator, identities, logger, peerOf, m
     },
 
     authenticate(client, username, password, done) {
+      if (pendingConnects >= maxPendingConnects) {
+        admissionRefusals++;
+        const nowMs = performance.now();
+        if (nowMs - admissionLoggedAtMs >= 1_000) {
+          logger.warn({ pending: pendingConnects, refused: admissionRefusals, code: CONNACK.serverUnavailable }, 'connect refused: admission queue full (connect storm)');
+          admissionLoggedAtMs = nowMs;
+          admissionRefusals = 0;
+        }
+        done(new ConnectRefusal(CONNACK.serverUnavailable, `${pendingConnects} connects are being admitted: come back after your back-off`) as AuthenticateError, false);
+        return;
+      }
+      pendingConnects++;
+      const settled = (): void => {
+        pendingConnects--;
+      };
       authenticator.authenticate({ clientId: clientIdSent.get(client) ?? client.id, username, password, cleanSession: client.clean }).then(
         (identity) => {
+          settled();
           identities.set(client, identity);
           logger.info({ peer: peerOf(client), clientId: client.id, kind: identity.kind }, 'connect accepted');
           done(null, true);
         },
         (error: unknown) => {
+          settled();
           const refusal = error instanceof ConnectRefusal ? error : new ConnectRefusal(CONNACK.serverUnavailable, `authentication failed: ${String(error)}`);
           const log = refusal.returnCode === CONNACK.serverUnavailable ? logger.error.bind(logger) : logger.warn.bind(logger);
           log({ peer: peerOf(client), clientId: client.id, code: refusal.returnCode, reason: refusal.reason }, 'connect refused');

@@ -28,6 +28,8 @@ import { freshSchema, type FreshSchema } from '../support/pg-schema-url.js';
 import { seed } from '../support/seed.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { TestTerminal } from '../support/terminal-client.js';
+import { credentialFor } from './cluster/raw-terminal.js';
+import { connackCode } from './server/support/mqtt-clients.js';
 
 const random = seededRandomSource(seed);
 const signers = { 'hh-ann': NodeSigner.fromSeed(random(32)), 'hh-bob': NodeSigner.fromSeed(random(32)) };
@@ -83,6 +85,38 @@ describe(`per-terminal bounds (FAIRWAY_SEED=${seed})`, () => {
     } finally {
       for (const t of opened) t.client.end(true); // forced: ann reads nothing any more
       await store.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it.skipIf(!pgUrl)('answers a connect storm at once: CONNECTs past the admission bound hear CONNACK 3 while the first ones wait on a hung database', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'fairway-bounds-admission-'));
+    const schema = await freshSchema(pgUrl!);
+    const target = new URL(pgUrl!);
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+    const store = await startStore({ dataDir: join(root, 'data'), databaseUrl: schema.url({ host: '127.0.0.1', port: proxy.port }), passwordParams: FAST_TEST_PARAMS, maxPendingConnects: 4, logger: pino({ level: 'silent' }) });
+    try {
+      await world(store, root, 1024);
+      proxy.freeze(); // the terminal directory (in the database) no longer answers
+      const url = `mqtt://127.0.0.1:${store.broker.ports.tcp}`;
+      const started = Date.now();
+      const answers = Array.from({ length: 10 }, async () => {
+        const password = Buffer.from(await credentialFor('hh-bob', signers['hh-bob']));
+        const code = await connackCode(url, { clientId: 'hh-bob', username: 'hh-bob', password, protocolVersion: 4, clean: true }).catch(() => -1);
+        return { code, ms: Date.now() - started };
+      });
+      // Six are refused at once; four wait on the database until the relay is cut.
+      const allAnswered = await Promise.race([Promise.all(answers).then(() => 'all answered'), new Promise((r) => setTimeout(() => r('some still waiting'), 1_500))]);
+      expect(allAnswered).toBe('some still waiting');
+      await proxy.cut();
+      const codes = await Promise.all(answers);
+      const refusedAtOnce = codes.filter((c) => c.code === 3 && c.ms < 1_500);
+      expect(refusedAtOnce.length, JSON.stringify(codes)).toBe(6);
+      expect(codes.every((c) => c.code === 3), JSON.stringify(codes)).toBe(true);
+    } finally {
+      await store.close();
+      await proxy.close();
+      await schema.drop();
       await rm(root, { recursive: true, force: true });
     }
   }, 60_000);

@@ -33,6 +33,7 @@ interface ServeOptions extends ClusterFlags {
   contentCacheMib: string;
   maxConnections: string;
   maxConnectionsPerSource: string;
+  maxPendingConnects: string;
   logLevel: string;
 }
 
@@ -67,12 +68,14 @@ export function registerServe(store: Command): void {
     .option('--content-cache-mib <mib>', 'memory for hot parts served from RAM (0: read every chunk from disk)', '64')
     .option('--max-connections <n>', 'connections held at once; more are closed before a byte is read', String(DEFAULT_MAX_CONNECTIONS))
     .option('--max-connections-per-source <n>', 'connections held at once from one address (carrier NAT puts many handhelds behind one)', String(DEFAULT_MAX_CONNECTIONS_PER_SOURCE))
+    .option('--max-pending-connects <n>', 'CONNECTs authenticated at once; in a connect storm the rest hear CONNACK 3 at once and come back after their back-off', '512')
     .option('--log-level <level>', 'pino log level', 'info');
   clusterFlags(serve).action(async (o: ServeOptions) => {
     if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new CliInputError('--tls-cert and --tls-key go together');
     const mqttPort = port(o.port, '--port');
     const maxConnections = count(o.maxConnections, '--max-connections');
     const maxConnectionsPerSource = count(o.maxConnectionsPerSource, '--max-connections-per-source');
+    const maxPendingConnects = count(o.maxPendingConnects, '--max-pending-connects');
     const metricsPort = o.metricsPort ? port(o.metricsPort, '--metrics-port') : undefined;
     const { cluster, drain: drainPlan } = parseClusterFlags(o, mqttPort);
     const log = pino({ level: o.logLevel });
@@ -114,6 +117,7 @@ export function registerServe(store: Command): void {
         contentCacheBytes: mebibytes(o.contentCacheMib, '--content-cache-mib'),
         maxConnections,
         maxConnectionsPerSource,
+        maxPendingConnects,
         logger: log,
         onEvent: metrics.record,
         ...(cluster ? { cluster: { ...cluster, ...(metricsServer ? { metricsPort: metricsServer.port } : {}) } } : {}),
