@@ -211,8 +211,12 @@ describe.skipIf(!postgres || !serversInstalled)(`the cluster proof (FAIRWAY_SEED
     const codes = await replayCredential(nodes, replayDevice.deviceId, replayDevice.signer);
     report['credentialReplay'] = codes;
     expect(codes.filter((c) => c.code === 0), JSON.stringify(codes)).toHaveLength(1);
-    const refusals = cluster.logs().filter((l) => l.msg === 'connect refused' && l['clientId'] === replayDevice.deviceId);
-    expect(refusals.map((l) => l.node).sort()).toEqual(codes.filter((c) => c.code !== 0).map((c) => c.node).sort());
+    // Each refusing node logged why. A node's log reaches us through its stdout pipe, which
+    // pino writes asynchronously: the line may arrive after the CONNACK did.
+    const refusingNodes = codes.filter((c) => c.code !== 0).map((c) => c.node).sort();
+    const loggedRefusals = () => cluster.logs().filter((l) => l.msg === 'connect refused' && l['clientId'] === replayDevice.deviceId).map((l) => l.node).sort();
+    for (let waitedMs = 0; loggedRefusals().length < refusingNodes.length && waitedMs < 5_000; waitedMs += 50) await new Promise((r) => setTimeout(r, 50));
+    expect(loggedRefusals()).toEqual(refusingNodes);
   });
 
   it(`wrong passwords spread over the three nodes are refused rate-limited after ${LOGIN_LIMIT} failures in total`, async () => {
