@@ -8,7 +8,7 @@ import { FairwayError } from '../../sdk/errors.js';
 import { toHex } from '../../sdk/vectors/json.js';
 import { ContentUnavailableError } from '../catalog/part-bytes-source.js';
 import { getTransfer } from '../ledger/holds.js';
-import { errorMessage } from '../service/wire-errors.js';
+import { BUSY_RETRY_AFTER_MS, errorMessage } from '../service/wire-errors.js';
 import { refusal, type Handler } from '../service/store-context.js';
 
 /**
@@ -17,11 +17,10 @@ import { refusal, type Handler } from '../service/store-context.js';
  * it. More is a terminal that asks without reading: `busy`, so it waits [issue 12 §5].
  */
 export const MAX_QUEUED_WINDOWS_PER_DEVICE = 32;
-const BUSY_RETRY_MS = 1_000;
 
 export const handleChunksGet: Handler<'chunks.get'> = async ({ ctx, deviceId, session, message, nowMs }) => {
   if (ctx.pump.queuedWindows(deviceId) >= MAX_QUEUED_WINDOWS_PER_DEVICE) {
-    return errorMessage('busy', `${MAX_QUEUED_WINDOWS_PER_DEVICE} chunk windows are already waiting for this terminal`, message.rid, BUSY_RETRY_MS);
+    return errorMessage('busy', `${MAX_QUEUED_WINDOWS_PER_DEVICE} chunk windows are already waiting for this terminal`, message.rid, BUSY_RETRY_AFTER_MS);
   }
   const transfer = await getTransfer(ctx.ledger, toHex(message.transfer));
   if (!transfer || transfer.deviceId !== deviceId || transfer.userId !== session.userId || transfer.state === 'charged') {

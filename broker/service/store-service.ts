@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { isFairwayError } from '../../sdk/errors.js';
 import type { Crypto, Signer } from '../../sdk/hal/crypto.js';
-import { encodeChunkMessage, encodeMessage, MESSAGES, type DownMessage, type DownType, type UpType } from '../../sdk/wire/index.js';
+import { encodeChunkMessage, encodeMessage, MESSAGES, type DownMessage, type DownType, type MessageOf, type UpType } from '../../sdk/wire/index.js';
 import type { ContentStore } from '../catalog/content-store.js';
 import { ContentUnavailableError } from '../catalog/part-bytes-source.js';
 import type { Schema } from '../db/schema.js';
@@ -27,7 +27,7 @@ import { EncodedReply } from './encoded-reply.js';
 import { ReplyCache } from './reply-cache.js';
 import { DEFAULT_STORE_CONFIG, type Session, type StoreConfig, type StoreContext, type StoreEvent } from './store-context.js';
 import { OUTAGE_RETRY_AFTER_MS } from './outage.js';
-import { errorMessage, salvageRid } from './wire-errors.js';
+import { BUSY_RETRY_AFTER_MS, errorMessage, salvageRid } from './wire-errors.js';
 
 export type Publish = (deviceId: string, type: DownType, payload: Uint8Array, qos: 0 | 1) => Promise<void>;
 
@@ -56,7 +56,6 @@ const REPLY_CACHE_MS = 10 * 60_000;
 const TERMINAL_KEY_TTL_MS = 5_000;
 /** Requests one terminal may have unanswered at once; a runtime has one or two. */
 export const MAX_REQUESTS_IN_FLIGHT_PER_DEVICE = 32;
-const BUSY_RETRY_MS = 1_000;
 
 export const EXPIRY_SWEEP_MS = 5_000;
 
@@ -123,11 +122,7 @@ export class StoreService {
     this.ctx.count('error', { code });
     this.options.log.warn({ deviceId: job.deviceId, rid: job.rid, err: error, reason: unreadable ? error.reason : undefined }, 'a chunk window could not be read');
     const why = unreachable ? 'part content unreachable now (database down)' : unreadable && error.reason === 'missing' ? 'part content not on this node yet' : 'part content could not be read';
-    try {
-      await this.ctx.send(job.deviceId, errorMessage(code, `${why}; nothing changed, resend the window later`, job.rid, unreachable ? OUTAGE_RETRY_AFTER_MS : undefined));
-    } catch (e) {
-      if (!isFairwayError(e, 'closed')) this.options.log.warn({ deviceId: job.deviceId, err: e }, 'a window error could not be sent');
-    }
+    await this.sendUnasked(job.deviceId, errorMessage(code, `${why}; nothing changed, resend the window later`, job.rid, unreachable ? OUTAGE_RETRY_AFTER_MS : undefined));
   }
 
   /** Connects the service to the broker's outbound side and starts the expiry sweep. */
@@ -192,10 +187,18 @@ export class StoreService {
   private async answerBusy(deviceId: string, type: UpType, bytes: Uint8Array): Promise<void> {
     this.ctx.count('error', { code: 'busy' });
     const rid = bytes.length <= 4096 ? salvageRid(bytes) : undefined;
+    await this.sendUnasked(deviceId, errorMessage('busy', `${MAX_REQUESTS_IN_FLIGHT_PER_DEVICE} requests from this terminal (the last a ${type}) are unanswered; wait for them`, rid, BUSY_RETRY_AFTER_MS));
+  }
+
+  /**
+   * An answer sent outside a handler (the dispatcher sends handlers' replies): a terminal that
+   * has gone is not news; anything else is logged, never thrown at the caller.
+   */
+  private async sendUnasked(deviceId: string, message: MessageOf<'error'>): Promise<void> {
     try {
-      await this.send(deviceId, errorMessage('busy', `${MAX_REQUESTS_IN_FLIGHT_PER_DEVICE} requests from this terminal are unanswered; wait for them`, rid, BUSY_RETRY_MS));
+      await this.send(deviceId, message);
     } catch (e) {
-      if (!isFairwayError(e, 'closed')) this.options.log.warn({ deviceId, type, err: e }, 'a busy answer could not be sent');
+      if (!isFairwayError(e, 'closed')) this.options.log.warn({ deviceId, code: message.code, err: e }, 'an error answer could not be sent');
     }
   }
 

@@ -6,6 +6,7 @@
  * FAIRWAY_BENCH_PG_URL it measures that server instead, and either way it asks the server
  * what it runs with (SHOW) and says so, in the log and as figures.
  */
+import { FairwayError } from '../../sdk/errors.js';
 import pg from 'pg';
 import { startPostgres, type PostgresServer } from '../../sim/servers/postgres.js';
 
@@ -28,14 +29,20 @@ export interface PostgresConditions {
   fullPageWrites: string;
 }
 
-/** `url` given: that server. Otherwise a durable throw-away one, removed by `close()`. */
-export async function benchPostgres(url: string | undefined): Promise<BenchPostgres> {
+/**
+ * `url` given: that server. Otherwise a durable throw-away one, removed by `close()`, kept on
+ * `cpus` when given (FAIRWAY_BENCH_PG_CPUS: the database off the bench's cores, as on a host
+ * of its own).
+ */
+export async function benchPostgres(url: string | undefined, cpus?: string): Promise<BenchPostgres> {
+  if (url !== undefined && cpus !== undefined) throw new FairwayError('invalid-argument', 'FAIRWAY_BENCH_PG_CPUS pins the bench’s own PostgreSQL: it cannot go with FAIRWAY_BENCH_PG_URL', 'FAIRWAY_BENCH_PG_CPUS');
   let server: PostgresServer | undefined;
   if (url === undefined) server = await startPostgres({ durable: true });
   try {
+    if (server && cpus !== undefined) server.pinTo(cpus);
     const target = url ?? server!.url;
     const conditions = await askConditions(target);
-    const where = server ? `a throw-away server (sim/servers/postgres.ts, data in ${server.dataDir})` : `FAIRWAY_BENCH_PG_URL (${withoutPassword(target)})`;
+    const where = server ? `a throw-away server (sim/servers/postgres.ts, data in ${server.dataDir})${cpus !== undefined ? `, pinned to CPUs ${cpus}` : ''}` : `FAIRWAY_BENCH_PG_URL (${withoutPassword(target)})`;
     return {
       url: target,
       conditions,

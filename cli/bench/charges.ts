@@ -69,7 +69,7 @@ export async function benchCharges(durationMs: number, overrides: Partial<Charge
   log(`SQLite (WAL, synchronous=FULL): ${Math.round(sqlite.perSecond)} charges/s`);
   let server: BenchPostgres;
   try {
-    server = await benchPostgres(options.postgresUrl);
+    server = await benchPostgres(options.postgresUrl, process.env.FAIRWAY_BENCH_PG_CPUS || undefined);
   } catch (error) {
     if (options.postgresUrl !== undefined) throw error; // the server it was told to measure: a failure to report, not to skip
     log(`PostgreSQL not measured, no server of its own could start (${error instanceof Error ? error.message : String(error)}); install PostgreSQL's server and run as root, or set FAIRWAY_BENCH_PG_URL`);

@@ -62,6 +62,12 @@ export interface PostgresServer {
   stop(): Promise<void>;
   /** SIGKILL to the postmaster and every backend at once: a crash. The data folder stays; `start()` recovers it. */
   kill(): Promise<void>;
+  /**
+   * Keeps the server on these CPUs (a `taskset` list such as "1" or "2-3"): the postmaster and
+   * its running children, and so every backend it starts later. For benches that must keep the
+   * database off the cores the measured process uses, as on a host of its own.
+   */
+  pinTo(cpus: string): void;
   /** SIGSTOP to every server process: it neither answers nor closes connections until `resume()`. */
   pause(): void;
   resume(): void;
@@ -197,6 +203,14 @@ class Cluster implements PostgresServer {
     if (!this.child) return;
     this.killSync();
     await this.exited;
+  }
+
+  pinTo(cpus: string): void {
+    if (!/^[0-9,-]+$/.test(cpus)) throw new Error(`a CPU list is digits, commas and dashes ("1", "2-3"), not ${JSON.stringify(cpus)}`);
+    for (const pid of this.serverPids()) {
+      const pinned = spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { encoding: 'utf8' });
+      if (pinned.status !== 0) throw new Error(`taskset -c ${cpus} on PostgreSQL process ${pid} failed: ${pinned.stderr.trim() || pinned.error?.message}`);
+    }
   }
 
   pause(): void {

@@ -26,6 +26,7 @@ import { checkInvariants } from '../../broker/ledger/invariants.js';
 import { NodeSigner } from '../../device/ports/node/index.js';
 import { manifestArtefact } from '../../sdk/manifest/index.js';
 import { receiptArtefact } from '../../sdk/receipt/index.js';
+import { toHex } from '../../sdk/vectors/json.js';
 import { encodeMessage, type DownMessage } from '../../sdk/wire/index.js';
 import { startCluster, type Cluster, type ClusterNode } from '../../sim/cluster/cluster-harness.js';
 import { installedPostgresVersion } from '../../sim/servers/postgres.js';
@@ -104,7 +105,10 @@ describe.skipIf(!canRun)(`cluster faults with real processes (FAIRWAY_SEED=${see
     const r = rid++;
     return { transfer: offer.transfer, rid: r, bytes: encodeMessage({ v: 1, rid: r, t: 'receipt', receipt }) };
   }
-  const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+  const hex = toHex;
+  /** Backends of the cluster's own server waiting for a row lock (the test's provider row). */
+  const backendsWaitingOnLocks = () =>
+    cluster.withStore(async ({ database }) => (await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock'`.execute(database.db)).rows[0]?.n ?? 0);
   const captures = (transfer: Uint8Array) => cluster.withStore(async ({ database }) => (await database.db.selectFrom('ledger_txns').select('id').where('ref', '=', chargeRef(hex(transfer))).execute()).length);
   const balance = (user: string) => cluster.withStore(async ({ database }) => Number((await database.db.selectFrom('accounts').select('balance_minor').where('id', '=', `user:${user}`).executeTakeFirstOrThrow()).balance_minor));
   const readyz = async (n: ClusterNode) => {
@@ -213,24 +217,14 @@ describe.skipIf(!canRun)(`cluster faults with real processes (FAIRWAY_SEED=${see
     await isLocked;
     try {
       void t.requestRaw('receipt', receipt.rid, receipt.bytes, 60_000).catch(() => undefined);
-      await until('n1’s capture waiting for the provider row', () =>
-        cluster.withStore(async ({ database }) => {
-          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%accounts%'`.execute(database.db);
-          return (rows[0]?.n ?? 0) > 0 ? true : undefined;
-        }),
-      );
+      await until('n1’s capture waiting for the provider row', async () => ((await backendsWaitingOnLocks()) > 0 ? true : undefined));
       await cluster.kill9(n1);
     } finally {
       release();
       await holder;
     }
     // PostgreSQL notices the dead connection and rolls n1's transaction back.
-    await until('n1’s transaction gone', () =>
-      cluster.withStore(async ({ database }) => {
-        const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock'`.execute(database.db);
-        return rows[0]?.n === 0 ? true : undefined;
-      }),
-    );
+    await until('n1’s transaction gone', async () => ((await backendsWaitingOnLocks()) === 0 ? true : undefined));
     expect(await captures(receipt.transfer)).toBe(0);
 
     const onN2 = await login(n2, 'cat');

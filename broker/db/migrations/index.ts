@@ -41,23 +41,6 @@ export class MigrationError extends Error {
  * migrate once.
  */
 export async function migrateToLatest(handle: Pick<DatabaseHandle, 'db' | 'dialect'>): Promise<string[]> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await migrateOnce(handle);
-    } catch (e) {
-      // A schema another process drops while this one's migrator reads the catalog fails the
-      // whole call with "schema … does not exist" (SQLSTATE 3F000) — the migrator is scoped to
-      // its own schema (lookingOnlyIn), but PostgreSQL's catalog views can still trip on a
-      // concurrent drop. Nothing was migrated: try again.
-      // Only a failure before any migration ran (set-up: `migration` unknown) is retried.
-      const code = e instanceof MigrationError && e.migration === undefined ? (e.cause as { code?: unknown } | undefined)?.code : undefined;
-      if (code !== '3F000' || attempt >= 10) throw e;
-      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-    }
-  }
-}
-
-async function migrateOnce(handle: Pick<DatabaseHandle, 'db' | 'dialect'>): Promise<string[]> {
   const schema = handle.dialect === 'postgres' ? await currentSchema(handle) : undefined;
   const migrator = new Migrator({
     db: schema === undefined ? handle.db : lookingOnlyIn(handle.db, schema),

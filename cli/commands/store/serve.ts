@@ -18,7 +18,7 @@ import { storeReadinessChecks } from '../../../broker/readiness-checks.js';
 import type { RunningStore } from '../../../broker/store.js';
 import { clusterFlags, parseClusterFlags, type ClusterFlags } from './cluster-flags.js';
 import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_SOURCE } from '../../../broker/transport/connection-caps.js';
-import { CliInputError, DEFAULT_DATA_DIR } from './shared.js';
+import { CliInputError, DEFAULT_DATA_DIR, parseCount } from './shared.js';
 
 interface ServeOptions extends ClusterFlags {
   data: string;
@@ -37,10 +37,6 @@ interface ServeOptions extends ClusterFlags {
   logLevel: string;
 }
 
-function count(value: string, what: string): number {
-  if (!/^\d{1,8}$/.test(value) || Number(value) < 1) throw new CliInputError(`${what} must be a whole number from 1 to 99,999,999, not "${value}"`);
-  return Number(value);
-}
 
 function port(value: string, what: string): number {
   if (!/^\d{1,5}$/.test(value) || Number(value) > 65_535) throw new CliInputError(`${what} must be a port number 0–65535, not "${value}"`);
@@ -73,9 +69,9 @@ export function registerServe(store: Command): void {
   clusterFlags(serve).action(async (o: ServeOptions) => {
     if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new CliInputError('--tls-cert and --tls-key go together');
     const mqttPort = port(o.port, '--port');
-    const maxConnections = count(o.maxConnections, '--max-connections');
-    const maxConnectionsPerSource = count(o.maxConnectionsPerSource, '--max-connections-per-source');
-    const maxPendingConnects = count(o.maxPendingConnects, '--max-pending-connects');
+    const maxConnections = parseCount(o.maxConnections, '--max-connections', 10_000_000);
+    const maxConnectionsPerSource = parseCount(o.maxConnectionsPerSource, '--max-connections-per-source', 10_000_000);
+    const maxPendingConnects = parseCount(o.maxPendingConnects, '--max-pending-connects', 1_000_000);
     const metricsPort = o.metricsPort ? port(o.metricsPort, '--metrics-port') : undefined;
     const { cluster, drain: drainPlan } = parseClusterFlags(o, mqttPort);
     const log = pino({ level: o.logLevel });

@@ -5,7 +5,7 @@
  * installs them) and root (to run them as `postgres`); without either the file is skipped
  * with a notice, except in CI.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { installedPostgresVersion, startPostgres, type PostgresServer } from '../../../sim/servers/postgres.js';
@@ -58,7 +58,7 @@ describe.runIf(canRun || process.env.CI)('a throw-away PostgreSQL server', () =>
     await expect(server.start()).rejects.toThrow(/destroyed/);
   }, 120_000);
 
-  it('freezes with pause() (nothing answers) and carries on after resume()', async () => {
+  it('freezes with pause() (nothing answers), carries on after resume(), and keeps new backends on the CPUs it is pinned to', async () => {
     const server = await startPostgres({ durable: false });
     servers.push(server);
     expect(await query(server.url, 'show fsync')).toEqual([{ fsync: 'off' }]);
@@ -68,6 +68,17 @@ describe.runIf(canRun || process.env.CI)('a throw-away PostgreSQL server', () =>
     await frozen.end().catch(() => {});
     server.resume();
     expect(await query(server.url, 'select 1 as one')).toEqual([{ one: 1 }]);
+    // Pinned, the backends it starts afterwards run on those CPUs only (a bench keeps the database off its own cores).
+    server.pinTo('0');
+    const client = new pg.Client({ connectionString: server.url });
+    await client.connect();
+    try {
+      const backend = (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!;
+      expect(readFileSync(`/proc/${backend.pid}/status`, 'utf8')).toMatch(/^Cpus_allowed_list:\s+0$/m);
+    } finally {
+      await client.end();
+    }
+    expect(() => server.pinTo('all of them')).toThrow(/CPU list/);
     await server.stop();
     await server.destroy();
   }, 120_000);
