@@ -1,9 +1,11 @@
 /**
  * Capturing a group of holds in one transaction with a fixed number of statements, however
- * many captures the group has [issue 3 §14, issue 11]. This file reads and decides; the
- * writing is per engine: on PostgreSQL two statements carry all the rows (arrays, one round
- * trip each: capture-write-postgres.ts), on SQLite, where a statement costs CPU and no round
- * trip, a few multi-row inserts and one update per row (capture-write-sqlite.ts).
+ * many captures the group has [issue 3 §14, issue 11]. This file decides; the reading
+ * (capture-read.ts) and the writing are per engine: on PostgreSQL one statement reads and
+ * locks, one more reads the charges of repeats when the group has any, and one writes all the
+ * rows (arrays, one round trip: capture-write-postgres.ts); on SQLite, where a statement
+ * costs CPU and no round trip, a few multi-row inserts and one update per row
+ * (capture-write-sqlite.ts).
  *
  * Exactly once is kept the same way as for a single capture (capture.ts): the users' account
  * rows are locked first (sorted, so groups cannot deadlock), then the transfers (sorted),
@@ -13,12 +15,11 @@
  * charged before, the balance its charge left), so no receipt costs a statement of its own.
  * Balances are carried forward in the group's order, so every posting records the balance
  * right after it. The provider and sponsor rows, which every charge of theirs touches, are
- * written last (see the writers), so they stay locked only briefly.
- */
-import { sql } from 'kysely';
+ * written last (see the writers), so they stay locked only briefly. */
 import { equalBytes } from '../../sdk/manifest/index.js';
 import { providerAccountId, sponsorAccountId, userAccountId, type Posting } from './accounts.js';
-import { hasRowLocks, type LedgerContext, type Trx } from './context.js';
+import { readGroup } from './capture-read.js';
+import type { LedgerContext, Trx } from './context.js';
 import { writeChargesPostgres } from './capture-write-postgres.js';
 import { writeChargesSqlite } from './capture-write-sqlite.js';
 import type { CaptureInput, CaptureResult } from './types.js';
@@ -75,8 +76,11 @@ export interface GroupWrite {
   partUses: { id: string; uses: number }[];
 }
 
-/** Called (when given) right before the statement that locks the hot rows: for the lock-time figure. */
-export type HotLockMark = () => void;
+/**
+ * Called (when given) as soon as the statement that locked the hot rows has returned, with how
+ * long it had held them by then (the server's clock): for the lock-time figure.
+ */
+export type HotLockMark = (heldSoFarMs: number) => void;
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const isUserAccount = (id: string) => id.startsWith('user:');
@@ -93,16 +97,14 @@ function chargePostings(transfer: GroupTransfer): Posting[] {
 
 /** All inputs are already validated. */
 export async function captureGroup(ctx: LedgerContext, trx: Trx, inputs: readonly CaptureInput[], mark?: HotLockMark): Promise<CaptureResult[]> {
-  const locks = hasRowLocks(ctx);
-  // 1. The users' rows, sorted and locked: everything that moves one user's money queues here.
-  const userAccounts = [...new Set(inputs.map((i) => userAccountId(i.userId)))].sort(byText);
-  const users = await trx.selectFrom('accounts').select(['id', 'balance_minor']).where('id', 'in', userAccounts).orderBy('id').$if(locks, (q) => q.forUpdate()).execute();
-  const balances = new Map(users.map((u) => [u.id, u.balance_minor]));
-  // 2. The transfers, sorted and locked, with their parts and (if charged) their charge's user
-  // posting. Its own statement, after the users' locks: on PostgreSQL each statement reads
-  // as of its start, so only a read that starts once no one else can charge these transfers
-  // (that takes their users' rows) is sure to see each charged one's ledger rows too.
-  const transfers = new Map((await readTransfers(trx, [...new Set(inputs.map((i) => i.transferId))].sort(byText), locks)).map((t) => [t.id, t]));
+  // The users' rows, then the transfers, sorted and locked (capture-read.ts): everything that
+  // moves one user's money queues behind the first.
+  const { balances, transfers } = await readGroup(
+    ctx,
+    trx,
+    [...new Set(inputs.map((i) => userAccountId(i.userId)))].sort(byText),
+    [...new Set(inputs.map((i) => i.transferId))].sort(byText),
+  );
 
   const results: CaptureResult[] = new Array(inputs.length);
   const charges: PlannedCharge[] = [];
@@ -156,35 +158,6 @@ export async function captureGroup(ctx: LedgerContext, trx: Trx, inputs: readonl
     results[index] = { ...(results[plan.index] as Extract<CaptureResult, { ok: true }>), repeated: true };
   }
   return results;
-}
-
-async function readTransfers(trx: Trx, ids: string[], locks: boolean): Promise<GroupTransfer[]> {
-  return trx
-    .selectFrom('transfers as t')
-    .innerJoin('parts as p', 'p.id', 't.part_id')
-    .leftJoin('ledger_txns as l', (join) => join.on('l.ref', '=', sql<string>`'charge:' || t.id`))
-    .leftJoin('postings as up', (join) => join.onRef('up.txn_id', '=', 'l.id').on('up.account_id', '=', sql<string>`'user:' || t.user_id`))
-    .select([
-      't.id',
-      't.device_id',
-      't.user_id',
-      't.part_id',
-      't.price_minor',
-      't.provider',
-      't.sponsor',
-      't.sponsor_pays_minor',
-      't.state',
-      't.hold_until',
-      't.charged_at',
-      'p.title_id',
-      'p.part_hash',
-      'up.balance_after_minor as charged_balance_minor',
-    ])
-    .where('t.id', 'in', ids)
-    .orderBy('t.id')
-    // Only the transfers are locked; parts and ledger rows are read as they are.
-    .$if(locks, (q) => q.forUpdate('t'))
-    .execute();
 }
 
 function matchesOffer(transfer: GroupTransfer, offered: NonNullable<CaptureInput['offered']>): boolean {

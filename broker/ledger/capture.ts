@@ -46,11 +46,11 @@ export async function captureMany(ctx: LedgerContext, inputs: readonly CaptureIn
 async function captureInTransaction(ctx: LedgerContext, inputs: readonly CaptureInput[]): Promise<CaptureResult[]> {
   const observe = ctx.onHotRowLock;
   if (!observe) return inTransaction(ctx, (trx) => captureGroup(ctx, trx, inputs));
-  // Timed: the mark is set right before the statement that locks the hot rows (again on a retry).
+  // Timed: from when the hot rows were locked (the writer learns it from the server) until the commit returned (again on a retry).
   let lockedAt: number | undefined;
   const results = await inTransaction(ctx, (trx) => {
     lockedAt = undefined;
-    return captureGroup(ctx, trx, inputs, () => (lockedAt = performance.now()));
+    return captureGroup(ctx, trx, inputs, (heldSoFarMs) => (lockedAt = performance.now() - heldSoFarMs));
   });
   if (lockedAt !== undefined) observe(performance.now() - lockedAt);
   return results;

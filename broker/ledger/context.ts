@@ -25,8 +25,9 @@ export interface LedgerContext {
   passwordParams: ScryptParams;
   /**
    * PostgreSQL, for measurement (the charges bench): called after each committed capture
-   * group with how long it held the provider and sponsor rows locked — from sending the
-   * statement that locks them until the commit returned, ms. Unset, nothing is timed.
+   * group with how long it held the provider and sponsor rows locked — from when the server
+   * had locked them (it says, by its clock) until the commit returned, ms. Unset, nothing is
+   * timed.
    */
   onHotRowLock?: (heldMs: number) => void;
 }

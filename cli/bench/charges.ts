@@ -9,7 +9,7 @@
  * Figures: `per_second_sqlite`, `per_second_postgres`, their ratio, and
  * `provider_row_lock_ms_per_group`: how long each capture group held the provider's account
  * row (the row every charge of that provider touches, so what bounds charges per provider
- * across broker nodes) — from sending the statement that locks it until the commit returned,
+ * across broker nodes) — from when the server had locked it until the commit returned,
  * averaged over the run's groups (the ledger's `onHotRowLock` hook). Supporting: receipts per
  * group, the server's durability settings, and CPU per charge of this process (the store)
  * and of the PostgreSQL server when it is the bench's own — on a shared machine the rates

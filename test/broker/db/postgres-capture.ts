@@ -10,8 +10,8 @@ import { Ledger, type CaptureInput, type CaptureResult } from '../../../broker/l
 import { deviceOf, fund, HOLD_MS, holdFor, nextTransferId, PROVIDER, receiptFor, seedStore, SPONSOR, T0, TITLE, USERS, type TestPart } from '../ledger/fixtures.js';
 import type { OpenFresh } from './test-databases.js';
 
-/** BEGIN, lock users, read transfers, write, write the hot rows, COMMIT. */
-const MAX_STATEMENTS_PER_GROUP = 6;
+/** BEGIN, lock users and transfers, read the repeats' charges (every group here has one), write, COMMIT. */
+const MAX_STATEMENTS_PER_GROUP = 5;
 
 /** Parts enough for groups of 63 holds over three users (one open hold per device and part), half of them sponsored. */
 const EXTRA_PARTS: TestPart[] = Array.from({ length: 40 }, (_, i) => ({ id: `extra-${i}`, listPriceMinor: 10 + i, priceMinor: i % 2 === 0 ? 10 + i : 5, ...(i % 2 === 0 ? {} : { sponsor: SPONSOR }) }));
