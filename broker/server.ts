@@ -4,9 +4,13 @@
  * in-process — it receives every terminal's up messages through `onMessage` and answers
  * through `publish`, the one way anything reaches a terminal's down tree.
  *
+ * Chunks (QoS 0, nearly all the bytes) skip aedes' routing and go straight to the terminal's
+ * own connection (transport/direct-delivery.ts); everything else goes through aedes.
+ *
  * aedes traps this file works around (each is explained where it is handled):
  * - no packet size limit: every connection is wrapped in a SizeGuardedStream;
- * - one frozen subscriber stalls delivery to all for `drainTimeout` (60 s by default);
+ * - one frozen subscriber stalls delivery to all for `drainTimeout` (60 s by default): the
+ *   broker sets 2 s, and chunks, which would fill a frozen socket, do not use aedes' delivery;
  * - QoS 1 PUBACK goes out before the store sees the message, and QoS 1 may duplicate: the
  *   store must treat up messages as at-most-once and idempotent (reply cache, [FW-3.6]);
  * - it speaks MQTT 3.1.1 but also admits 3.1, and forwards whatever subscriptions allow.
@@ -19,7 +23,7 @@ import { NodeCrypto } from '../device/ports/node/crypto.js';
 import { FairwayError } from '../sdk/errors.js';
 import type { Crypto } from '../sdk/hal/crypto.js';
 import { MESSAGES, type DownType, type UpType } from '../sdk/wire/messages.js';
-import { parseTopic, topicFor, UP_FILTER } from '../sdk/wire/topics.js';
+import { downPrefix, parseTopic, topicFor, UP_FILTER } from '../sdk/wire/topics.js';
 import { createAccessHooks } from './auth/aedes-hooks.js';
 import { LocalNonces } from './cluster/local-state.js';
 import { ConnectAuthenticator } from './auth/connect-authenticator.js';
@@ -28,6 +32,7 @@ import type { SessionIdentity } from './auth/session-identity.js';
 import { listenMqttSocket, listenMqttWebSocket, type AcceptedConnection, type Listener, type TlsFiles } from './transport/listeners.js';
 import { ConnectionCaps, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_SOURCE, sourceOf } from './transport/connection-caps.js';
 import { SizeGuardedStream } from './transport/size-guarded-stream.js';
+import { writeDirect } from './transport/direct-delivery.js';
 
 export type { DeviceDirectory } from './auth/device-directory.js';
 
@@ -98,8 +103,9 @@ export interface Broker {
   ports: { tcp: number; ws?: number };
   /**
    * Sends `payload` to fairway/1/<deviceId>/down/<type>, never retained. Resolves once handed
-   * to the subscriber's socket — up to drainTimeoutMs for a terminal that stopped reading — or
-   * at once when the device is not connected (nothing is queued: clean sessions only).
+   * to the subscriber's socket — up to drainTimeoutMs for a terminal that stopped reading, which
+   * is then cut — or at once when the device is not connected (nothing is queued: clean
+   * sessions only). QoS 0 is written straight to the device's connection on this node.
    */
   publish(deviceId: string, type: DownType, payload: Uint8Array, qos: 0 | 1): Promise<void>;
   /** Terminals (not anonymous clients) connected now. */
@@ -313,6 +319,13 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
         throw new FairwayError('too-large', `${payload.byteLength} bytes on ${topic} exceed the packet cap of ${maxPacketBytes}`);
       }
       const body = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+      if (qos === 0) {
+        // Chunks: straight to the terminal's own connection (direct-delivery.ts says why);
+        // not connected here, nothing is sent — as aedes would, with clean sessions only.
+        const client = sessions.get(deviceId);
+        if (client) await writeDirect(client, downPrefix(deviceId), topic, body);
+        return;
+      }
       await new Promise<void>((resolve, reject) =>
         aedes.publish({ cmd: 'publish', topic, payload: body, qos, retain: false, dup: false }, (error) => (error ? reject(error) : resolve())),
       );

@@ -4,6 +4,11 @@
  * terminal asking for 256 chunks cannot starve a hundred others asking for a few. A device
  * that disconnects has its windows dropped; it will ask again for what it still misses.
  *
+ * A device also has a bound of its own on sends in flight (4): a send to a terminal that
+ * stopped reading waits for its socket to drain (up to the broker's drain timeout), and
+ * without that bound its later chunks, each waiting behind the one before, would take every
+ * slot and stall everyone else's transfer until it is cut [issue 12 §7].
+ *
  * A chunk that cannot be read (no copy of the part on this node, the database down) fails
  * its whole window: the rest of it is dropped and `onWindowFailed` answers the request once,
  * so the terminal hears a typed error instead of waiting out silence [issue 11 §3].
@@ -22,10 +27,23 @@ export type ChunkSender = (deviceId: string, chunk: { rid: number; transfer: Uin
 /** Answers a window whose read failed; runs in the device's send order, after its earlier chunks. */
 export type WindowFailed = (job: WindowJob, error: unknown) => Promise<void>;
 
+export interface PumpLimits {
+  /** Chunk sends (read, then write) in flight across all devices. */
+  inFlight: number;
+  /** Of those, for any one device (default 4): enough to keep reads ahead of its socket. */
+  inFlightPerDevice?: number;
+}
+
+const DEFAULT_IN_FLIGHT_PER_DEVICE = 4;
+
 export class ChunkPump {
   /** Devices in service order; each has its windows in arrival order. */
   private readonly queues = new Map<string, WindowJob[]>();
   private inFlight = 0;
+  /** Sends in flight per device (only devices with one). */
+  private readonly deviceInFlight = new Map<string, number>();
+  private readonly maxInFlight: number;
+  private readonly maxInFlightPerDevice: number;
   private idleWaiters: (() => void)[] = [];
   /** Per device, the last send queued: the next waits for it. */
   private readonly tails = new Map<string, Promise<void>>();
@@ -34,11 +52,14 @@ export class ChunkPump {
 
   constructor(
     private readonly send: ChunkSender,
-    private readonly maxInFlight: number,
+    limits: PumpLimits,
     /** A chunk that was read but could not be sent (the device went, the store is closing). */
     private readonly onError: (deviceId: string, error: unknown) => void = () => {},
     private readonly onWindowFailed: WindowFailed = async () => {},
-  ) {}
+  ) {
+    this.maxInFlight = limits.inFlight;
+    this.maxInFlightPerDevice = limits.inFlightPerDevice ?? DEFAULT_IN_FLIGHT_PER_DEVICE;
+  }
 
   enqueue(job: WindowJob): void {
     if (job.indexes.length === 0) return;
@@ -84,20 +105,35 @@ export class ChunkPump {
     while (this.inFlight < this.maxInFlight) {
       const next = this.takeNext();
       if (!next) break;
+      const { deviceId } = next.job;
       this.inFlight++;
+      this.deviceInFlight.set(deviceId, (this.deviceInFlight.get(deviceId) ?? 0) + 1);
       void this.sendOne(next.job, next.index).finally(() => {
         this.inFlight--;
+        const left = this.deviceInFlight.get(deviceId)! - 1;
+        if (left === 0) this.deviceInFlight.delete(deviceId);
+        else this.deviceInFlight.set(deviceId, left);
         this.pump();
         if (this.inFlight === 0 && this.queues.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
       });
     }
   }
 
-  /** The first chunk of the device at the head of the rotation, which then moves to the back. */
+  /**
+   * The first chunk of the first device in the rotation under its own bound, which then moves
+   * to the back; devices at their bound keep their place. At most `maxInFlight` devices can be
+   * at their bound, so the scan is short.
+   */
   private takeNext(): { job: WindowJob; index: number } | undefined {
-    const first = this.queues.entries().next();
-    if (first.done) return undefined;
-    const [deviceId, jobs] = first.value;
+    let deviceId: string | undefined;
+    let jobs: WindowJob[] | undefined;
+    for (const [id, queued] of this.queues) {
+      if ((this.deviceInFlight.get(id) ?? 0) < this.maxInFlightPerDevice) {
+        [deviceId, jobs] = [id, queued];
+        break;
+      }
+    }
+    if (deviceId === undefined || jobs === undefined) return undefined;
     const job = jobs[0]!;
     const index = job.indexes.shift()!;
     if (job.indexes.length === 0) jobs.shift();

@@ -91,7 +91,7 @@ export class StoreService {
           await send(deviceId, { v: 1, t: 'chunk', r: chunk.rid, x: chunk.transfer, i: chunk.index, d: chunk.data });
           this.ctx.count('bytes-streamed', undefined, chunk.data.length);
         },
-        options.chunkSendsInFlight ?? 64,
+        { inFlight: options.chunkSendsInFlight ?? 64 },
         (deviceId, error) => {
           // Shutting down: chunks still queued cannot go out, and the terminal asks again. Not news.
           if (isFairwayError(error, 'closed')) return;

@@ -62,6 +62,8 @@ import { runLimited } from './fleet/limited.js';
 import { inProcessSide, measureLoopbackRatio, pubSubSide, storeSide, type RawYardstick } from './fleet/loopback-ratio.js';
 import { DEFAULT_PUBLISHER_CLIENTS, PublisherHost } from './fleet/publisher-process.js';
 import { RawSubscriber } from './fleet/raw-subscriber.js';
+import { measureSlowConsumer } from './fleet/slow-consumer.js';
+import { measureAbuse } from './fleet/abuse.js';
 import { round3, type Figure } from './format.js';
 
 export interface FleetBenchOptions {
@@ -73,6 +75,10 @@ export interface FleetBenchOptions {
   loopbackTerminals: number;
   /** Rounds of raw (in-process and pub/sub) and store windows taken in turn; ratios are medians of the rounds (5). */
   ratioRounds: number;
+  /** Distinct 256 KiB requests one terminal sends in the abuse phase (1,000: 250 MiB; fleet/abuse.ts). */
+  abuseRequests: number;
+  /** Rounds of the slow-consumer phase (3): each a window without and one with a stalled reader (fleet/slow-consumer.ts). */
+  slowConsumerRounds: number;
   /** Publisher clients of the raw aedes pub/sub yardstick, all in one process of their own (4; publisher-process.ts says why). */
   publisherClients: number;
   /** No new connection is started after this long in the connect phase. */
@@ -83,7 +89,7 @@ export interface FleetBenchOptions {
   log: (line: string) => void;
 }
 
-const DEFAULTS = { connected: 10_000, streaming: 1_000, loopbackTerminals: 100, ratioRounds: 5, publisherClients: DEFAULT_PUBLISHER_CLIENTS, connectBudgetMs: 150_000, streamBudgetMs: 60_000 };
+const DEFAULTS = { connected: 10_000, streaming: 1_000, loopbackTerminals: 100, ratioRounds: 5, slowConsumerRounds: 3, abuseRequests: 1_000, publisherClients: DEFAULT_PUBLISHER_CLIENTS, connectBudgetMs: 150_000, streamBudgetMs: 60_000 };
 /** CONNECTs (credential check, login with its KDF) in progress at once: a fleet arrives in waves. */
 const CONNECT_CONCURRENCY = 128;
 /** Offers placed at once during the streaming phase. */
@@ -127,7 +133,8 @@ export async function benchFleet(durationMs: number, overrides: Partial<FleetBen
   const loopbackTerminals: BenchTerminal[] = [];
   let fleet: BenchTerminal[] = [];
   try {
-    const deviceCount = Math.max(connectTarget, options.loopbackTerminals);
+    // One device more than the loopback terminals: the slow-consumer phase's stalled reader.
+    const deviceCount = Math.max(connectTarget, options.loopbackTerminals + 1);
     // Throughput figures are only as steady as the machine: say how busy it was.
     log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; preparing ${deviceCount.toLocaleString('en-US')} users and enrolled terminals`);
     const data = await prepareFleetData(root, deviceCount);
@@ -154,6 +161,14 @@ export async function benchFleet(durationMs: number, overrides: Partial<FleetBen
     await publishers.close();
     await Promise.all(subscribers.splice(0).map((s) => s.close()));
     await rawHost.close();
+    const slowConsumer = await measureSlowConsumer(
+      { host, deps: store, streams, stalledDevice: data.devices[options.loopbackTerminals]!, partId: data.partId, chunkCount: data.chunkCount },
+      options.slowConsumerRounds,
+      durationMs,
+      log,
+    );
+    const abuse = await measureAbuse(host, loopbackTerminals[0]!, options.abuseRequests);
+    log(`abuse: ${options.abuseRequests} distinct 256 KiB requests from one terminal (${mib(abuse.sentBytes)} MiB); broker RSS ${mib(abuse.rssBeforeBytes)} → ${mib(abuse.rssAfterBytes)} MiB`);
     // The memory baseline comes next: the broker must be done with these connections.
     await closeTerminals(host, loopbackTerminals.splice(0));
 
@@ -179,6 +194,11 @@ export async function benchFleet(durationMs: number, overrides: Partial<FleetBen
       { metric: 'broker_bytes_per_terminal', value: Math.round((after.rssBytes - before.rssBytes) / brokerCounted), unit: 'bytes' },
       { metric: 'loopback_ratio_to_raw_aedes', value: round3(loopback.ratioToPubSub), unit: 'ratio' },
       { metric: 'loopback_ratio_to_aedes_in_process_publish', value: round3(loopback.ratioToInProcess), unit: 'ratio' },
+      { metric: 'slow_consumer_throughput_ratio', value: round3(slowConsumer.throughputRatio), unit: 'ratio' },
+      { metric: 'slow_consumer_dropped_ms', value: Math.round(slowConsumer.droppedMs), unit: 'ms' },
+      { metric: 'slow_consumer_not_dropped', value: slowConsumer.notDropped, unit: 'rounds' },
+      { metric: 'broker_rss_bytes_under_abuse', value: abuse.rssAfterBytes, unit: 'bytes' },
+      { metric: 'broker_rss_bytes_before_abuse', value: abuse.rssBeforeBytes, unit: 'bytes' },
       { metric: 'connected_peak', value: connect.peak, unit: 'terminals' },
       { metric: 'connect_failures', value: connect.failures, unit: 'terminals' },
       { metric: 'login_per_s', value: round3(connect.loggedIn / connect.seconds), unit: 'logins/s' },
@@ -213,7 +233,7 @@ export async function benchFleet(durationMs: number, overrides: Partial<FleetBen
 
 function checkOptions(durationMs: number, o: FleetBenchOptions): void {
   if (!Number.isFinite(durationMs) || durationMs <= 0) throw new FairwayError('invalid-argument', `durationMs must be a positive number, not ${durationMs}`, 'durationMs');
-  for (const name of ['connected', 'streaming', 'loopbackTerminals', 'ratioRounds', 'publisherClients'] as const) {
+  for (const name of ['connected', 'streaming', 'loopbackTerminals', 'ratioRounds', 'slowConsumerRounds', 'abuseRequests', 'publisherClients'] as const) {
     if (!Number.isSafeInteger(o[name]) || o[name] < 1) throw new FairwayError('invalid-argument', `${name} must be a whole number ≥ 1, not ${o[name]}`, name);
   }
   if (o.publisherClients > MOST_PUBLISHER_CLIENTS) {

@@ -28,10 +28,15 @@ export function topicFor(deviceId: string, type: MessageType): string {
   return `${TOPIC_ROOT}/${deviceId}/${MESSAGES[type].dir}/${type}`;
 }
 
+/** The start of every topic in a terminal's down tree: `fairway/1/<deviceId>/down/`. */
+export function downPrefix(deviceId: string): string {
+  requireDeviceId(deviceId);
+  return `${TOPIC_ROOT}/${deviceId}/down/`;
+}
+
 /** What a terminal subscribes to: its own down tree and nothing else [FW-2.4]. */
 export function downFilter(deviceId: string): string {
-  requireDeviceId(deviceId);
-  return `${TOPIC_ROOT}/${deviceId}/down/#`;
+  return `${downPrefix(deviceId)}#`;
 }
 
 /** The store's subscription to every terminal's up tree. */

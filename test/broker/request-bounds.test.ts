@@ -5,56 +5,26 @@
  * and one that asks for chunk windows without reading them is told `busy` once
  * MAX_QUEUED_WINDOWS_PER_DEVICE wait. Other terminals are served meanwhile.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAST_TEST_PARAMS } from '../../broker/auth/password.js';
-import { prepareTitle } from '../../broker/catalog/prepare-title.js';
-import { saveTitle } from '../../broker/catalog/save-title.js';
-import { enrolTerminal } from '../../broker/directory/terminals.js';
-import { addUser } from '../../broker/directory/users.js';
-import { adjustBalance } from '../../broker/ledger/adjust.js';
 import { MAX_QUEUED_WINDOWS_PER_DEVICE } from '../../broker/handlers/chunks-get.js';
 import type { StoreEvent } from '../../broker/service/store-context.js';
 import { MAX_REQUESTS_IN_FLIGHT_PER_DEVICE } from '../../broker/service/store-service.js';
 import { startStore, type RunningStore } from '../../broker/store.js';
-import { NodeSigner } from '../../device/ports/node/index.js';
-import { seededRandomSource } from '../../sdk/testing/mocks/index.js';
 import { encodeMessage, topicFor, type DownMessage } from '../../sdk/wire/index.js';
-import { crypto } from '../support/keys.js';
 import { freshSchema, type FreshSchema } from '../support/pg-schema-url.js';
 import { seed } from '../support/seed.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
-import { TestTerminal } from '../support/terminal-client.js';
 import { credentialFor } from './cluster/raw-terminal.js';
 import { connackCode } from './server/support/mqtt-clients.js';
+import { loggedIn, signers, twoTerminalWorld } from './support/two-terminals.js';
+import type { TestTerminal } from '../support/terminal-client.js';
 
-const random = seededRandomSource(seed);
-const signers = { 'hh-ann': NodeSigner.fromSeed(random(32)), 'hh-bob': NodeSigner.fromSeed(random(32)) };
 const pgUrl = process.env.FAIRWAY_TEST_PG_URL;
-
-async function world(store: RunningStore, root: string, partBytes: number): Promise<void> {
-  const db = store.database.db;
-  for (const user of ['ann', 'bob'] as const) {
-    await addUser(db, { id: user, password: `${user}-pw` }, Date.now(), FAST_TEST_PARAMS);
-    await enrolTerminal(db, { deviceId: `hh-${user}`, userId: user, publicKey: signers[user === 'ann' ? 'hh-ann' : 'hh-bob'].publicKey }, Date.now());
-    await adjustBalance(store.ledger, { userId: user, amountMinor: 10_000, reason: 'test', actor: 'test', nowMs: Date.now() });
-  }
-  const dir = join(root, 'title');
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'title.yaml'), 'id: epic\nname: Epic\nprovider: Sharp\ncategory: game\nchunkBytes: 16384\nparts:\n  - { id: epic-1, file: p1, price: 100 }\n');
-  await writeFile(join(dir, 'p1'), random(partBytes));
-  await saveTitle(db, await prepareTitle(dir, { content: store.content, crypto, storeSigner: store.key.signer, storeKid: store.key.kid }), dir, Date.now());
-}
-
-async function loggedIn(store: RunningStore, user: 'ann' | 'bob', opened: TestTerminal[]): Promise<TestTerminal> {
-  const t = await TestTerminal.connect(store.broker.ports.tcp, `hh-${user}`, signers[`hh-${user}`]);
-  opened.push(t);
-  expect((await t.request({ t: 'login', user, password: `${user}-pw` })).t).toBe('login.ok');
-  return t;
-}
 
 describe(`per-terminal bounds (FAIRWAY_SEED=${seed})`, () => {
   it('answers chunk windows past the per-terminal queue `busy` while that terminal does not read, and keeps serving another', async () => {
@@ -63,7 +33,7 @@ describe(`per-terminal bounds (FAIRWAY_SEED=${seed})`, () => {
     const store = await startStore({ dataDir: join(root, 'data'), passwordParams: FAST_TEST_PARAMS, drainTimeoutMs: 30_000, onEvent: (event, labels) => events.push({ event, ...(labels?.['code'] ? { code: labels['code'] } : {}) }) });
     const opened: TestTerminal[] = [];
     try {
-      await world(store, root, 16 * 1024 * 1024);
+      await twoTerminalWorld(store, root, 16 * 1024 * 1024);
       const ann = await loggedIn(store, 'ann', opened);
       const offer = (await ann.request({ t: 'offer.get', part: 'epic-1' })) as Extract<DownMessage, { t: 'offer' }>;
       expect(offer.t).toBe('offer');
@@ -96,7 +66,7 @@ describe(`per-terminal bounds (FAIRWAY_SEED=${seed})`, () => {
     const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
     const store = await startStore({ dataDir: join(root, 'data'), databaseUrl: schema.url({ host: '127.0.0.1', port: proxy.port }), passwordParams: FAST_TEST_PARAMS, maxPendingConnects: 4, logger: pino({ level: 'silent' }) });
     try {
-      await world(store, root, 1024);
+      await twoTerminalWorld(store, root, 1024);
       proxy.freeze(); // the terminal directory (in the database) no longer answers
       const url = `mqtt://127.0.0.1:${store.broker.ports.tcp}`;
       const started = Date.now();
@@ -133,7 +103,7 @@ describe(`per-terminal bounds (FAIRWAY_SEED=${seed})`, () => {
       const target = new URL(pgUrl!);
       proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
       store = await startStore({ dataDir: join(root, 'data'), databaseUrl: schema.url({ host: '127.0.0.1', port: proxy.port }), passwordParams: FAST_TEST_PARAMS, logger: pino({ level: 'silent' }) });
-      await world(store, root, 64 * 1024);
+      await twoTerminalWorld(store, root, 64 * 1024);
     }, 60_000);
     afterAll(async () => {
       for (const t of opened) await t.close().catch(() => undefined);

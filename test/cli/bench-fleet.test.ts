@@ -13,6 +13,11 @@ import { expectKind, expectKindSync } from '../support/expect-fairway.js';
 const REQUIRED = ['connected', 'streaming', 'broker_bytes_per_terminal', 'loopback_ratio_to_raw_aedes'];
 const SUPPORTING = [
   'loopback_ratio_to_aedes_in_process_publish',
+  'slow_consumer_throughput_ratio',
+  'slow_consumer_dropped_ms',
+  'slow_consumer_not_dropped',
+  'broker_rss_bytes_under_abuse',
+  'broker_rss_bytes_before_abuse',
   'connected_peak',
   'connect_failures',
   'login_per_s',
@@ -38,7 +43,7 @@ const quiet: Partial<FleetBenchOptions> = { log: () => {} };
 
 describe('fleet bench', () => {
   it('connects, logs in and streams a tiny fleet and reports every figure with sane values', async () => {
-    const figures = await benchFleet(1_000, { ...quiet, connected: 20, streaming: 5, loopbackTerminals: 10, ratioRounds: 1, publisherClients: 2 });
+    const figures = await benchFleet(1_000, { ...quiet, connected: 20, streaming: 5, loopbackTerminals: 10, ratioRounds: 1, slowConsumerRounds: 1, abuseRequests: 20, publisherClients: 2 });
     expect(figures.map((f) => f.metric)).toEqual([...REQUIRED, ...SUPPORTING]);
     const value = (metric: string): number => figures.find((f) => f.metric === metric)!.value;
     for (const f of figures) expect(Number.isFinite(f.value), f.metric).toBe(true);
@@ -58,6 +63,12 @@ describe('fleet bench', () => {
       expect(value(`${side}_broker_cpu_ms_per_mb`), side).toBeGreaterThan(0);
       expect(value(`${side}_client_cpu`), side).toBeGreaterThan(0);
     }
+    // The stalled reader was dropped (after its buffers filled and the 2 s drain timeout), and the others kept streaming.
+    expect(value('slow_consumer_not_dropped')).toBe(0);
+    expect(value('slow_consumer_dropped_ms')).toBeGreaterThan(0);
+    expect(value('slow_consumer_throughput_ratio')).toBeGreaterThan(0);
+    // The abuse phase ran (what it retains is asserted in test/broker/abuse-memory.test.ts, on the heap, not RSS).
+    expect(value('broker_rss_bytes_under_abuse')).toBeGreaterThan(20 * 1024 * 1024);
     // The publishers ran in their own process, which did the publishing work.
     expect(value('raw_aedes_pubsub_publisher_cpu')).toBeGreaterThan(0);
     // A broker process holding its store and aedes is tens of MiB at least.
@@ -79,6 +90,7 @@ describe('fleet bench', () => {
     await expectKind(() => benchFleet(1_000, { ...quiet, streaming: 2.5 }), 'invalid-argument');
     await expectKind(() => benchFleet(1_000, { ...quiet, loopbackTerminals: -1 }), 'invalid-argument');
     await expectKind(() => benchFleet(1_000, { ...quiet, ratioRounds: 0 }), 'invalid-argument');
+    await expectKind(() => benchFleet(1_000, { ...quiet, slowConsumerRounds: 0 }), 'invalid-argument');
     await expectKind(() => benchFleet(1_000, { ...quiet, publisherClients: 0 }), 'invalid-argument');
     await expectKind(() => benchFleet(1_000, { ...quiet, publisherClients: 257 }), 'invalid-argument');
     await expectKind(() => benchFleet(1_000, { ...quiet, connectBudgetMs: 0 }), 'invalid-argument');
@@ -93,6 +105,7 @@ describe('fleet bench sizes from the environment', () => {
     expect(options.streaming).toBe(1_000);
     expect(options.loopbackTerminals).toBe(100);
     expect(options.ratioRounds).toBe(5);
+    expect(options.slowConsumerRounds).toBe(3);
     expect(options.publisherClients).toBe(4);
   });
 

@@ -10,6 +10,7 @@
  * wrapping to chunk 0 after the last, so a terminal keeps downloading for as long as the bench
  * wants it to.
  */
+import type { Socket } from 'node:net';
 import { makeCredential } from '../../../device/session/credential.js';
 import type { NodeCrypto, NodeSigner, SystemClock } from '../../../device/ports/node/index.js';
 import { TcpLink } from '../../../device/ports/node/index.js';
@@ -85,10 +86,13 @@ export class BenchTerminal {
     });
   }
 
-  /** CONNECT with a fresh credential, then SUBSCRIBE to the own down tree at QoS 1 [FW-2.5.1]. */
-  static async connect(device: FleetDevice, deps: TerminalDeps): Promise<BenchTerminal> {
+  /**
+   * CONNECT with a fresh credential, then SUBSCRIBE to the own down tree at QoS 1 [FW-2.5.1].
+   * `onSocket` is handed the TCP socket (the slow-consumer phase stops one terminal reading).
+   */
+  static async connect(device: FleetDevice, deps: TerminalDeps, onSocket?: (socket: Socket) => void): Promise<BenchTerminal> {
     const password = await makeCredential(device.deviceId, device.signer, deps.crypto, deps.clock);
-    const client = await MqttClient.connect(new TcpLink('127.0.0.1', deps.port, { connectTimeoutMs: 60_000 }), deps.clock, {
+    const client = await MqttClient.connect(new TcpLink('127.0.0.1', deps.port, { connectTimeoutMs: 60_000, ...(onSocket ? { onSocket } : {}) }), deps.clock, {
       clientId: device.deviceId,
       username: device.deviceId,
       password,
@@ -138,6 +142,13 @@ export class BenchTerminal {
   async receipt(receipt: Uint8Array): Promise<MessageOf<'charge'>> {
     const reply = await this.request({ t: 'receipt', receipt });
     if (reply.t !== 'charge') throw unexpected(this.device.deviceId, 'charge', reply);
+    return reply;
+  }
+
+  /** seat.notices → seat.charges: what the abuse phase sends, junk notices included (each answered notice-refused). */
+  async seatNotices(notices: Uint8Array[]): Promise<MessageOf<'seat.charges'>> {
+    const reply = await this.request({ t: 'seat.notices', notices });
+    if (reply.t !== 'seat.charges') throw unexpected(this.device.deviceId, 'seat.charges', reply);
     return reply;
   }
 

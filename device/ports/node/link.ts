@@ -1,7 +1,7 @@
 /**
  * TcpLink: the Link as a TCP connection to the broker via node:net.
  */
-import { connect as connectSocket } from 'node:net';
+import { connect as connectSocket, type Socket } from 'node:net';
 import { FairwayError } from '../../../sdk/errors.js';
 import type { Link, LinkConnection } from '../../../sdk/hal/link.js';
 import { SocketConnection } from './socket-connection.js';
@@ -9,10 +9,13 @@ import { SocketConnection } from './socket-connection.js';
 export interface TcpLinkOptions {
   /** How long connect() may take before it rejects with timeout. Default 10 s. */
   connectTimeoutMs?: number;
+  /** Handed each connected socket: for tools that act on the socket itself (a bench's terminal that stops reading). */
+  onSocket?: (socket: Socket) => void;
 }
 
 export class TcpLink implements Link {
   private readonly connectTimeoutMs: number;
+  private readonly onSocket: ((socket: Socket) => void) | undefined;
 
   constructor(
     readonly host: string,
@@ -20,6 +23,7 @@ export class TcpLink implements Link {
     options: TcpLinkOptions = {},
   ) {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    this.onSocket = options.onSocket;
   }
 
   connect(): Promise<LinkConnection> {
@@ -41,6 +45,7 @@ export class TcpLink implements Link {
         socket.off('error', onError);
         // Protocol messages are small and latency-bound; do not hold them back to coalesce.
         socket.setNoDelay(true);
+        this.onSocket?.(socket);
         resolve(new SocketConnection(socket));
       });
     });

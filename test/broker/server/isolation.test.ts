@@ -156,6 +156,27 @@ describe('delivery', () => {
     expect(bobInbox).toEqual([]);
   });
 
+  it('writes QoS 0 (chunks, straight to the connection) only where a subscription covers the topic, once, and to no one not connected', async () => {
+    const aliceClient = await connect(alice);
+    const bobClient = await connect(bob);
+    const aliceInbox = inbox(aliceClient);
+    const bobInbox = inbox(bobClient);
+    await aliceClient.subscribeAsync('fairway/1/alice/down/login.ok', { qos: 1 });
+    await bobClient.subscribeAsync(['fairway/1/bob/down/chunk', 'fairway/1/bob/down/+', 'fairway/1/bob/down/#'], { qos: 0 });
+    await fx.broker.publish('alice', 'chunk', body('not asked for'), 0);
+    await fx.broker.publish('bob', 'chunk', body('one copy'), 0);
+    await fx.broker.publish('carol', 'chunk', body('nobody'), 0); // not connected: resolves, nothing queued
+    await waitUntil(() => bobInbox.length >= 1, 3000, "bob's chunk");
+    await settle();
+    expect(bobInbox.map((m) => [m.topic, m.payload.toString()])).toEqual([['fairway/1/bob/down/chunk', 'one copy']]);
+    expect(aliceInbox).toEqual([]);
+    // Subscribed now, alice gets the next one.
+    await aliceClient.subscribeAsync('fairway/1/alice/down/+', { qos: 0 });
+    await fx.broker.publish('alice', 'chunk', body('asked for'), 0);
+    await waitUntil(() => aliceInbox.length === 1, 3000, "alice's chunk");
+    expect(aliceInbox[0]!.payload.toString()).toBe('asked for');
+  });
+
   it('publish() only sends down types, never retained', async () => {
     await expect(fx.broker.publish('alice', 'login' as never, body('x'), 1)).rejects.toThrow(/not a down message type/);
     await expect(fx.broker.publish('al/ice', 'menu', body('x'), 1)).rejects.toThrow(/device id/);
