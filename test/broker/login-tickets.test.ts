@@ -6,18 +6,25 @@
  * tickets count against the device in the login limiter; and the terminal runtime's session
  * logs in with its ticket after a drop, and with its password once the ticket is refused.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as password from '../../broker/auth/password.js';
 import { LOGIN_GUESSES } from '../../broker/cluster/shared-state.js';
 import { revokeTicketsOf } from '../../broker/directory/tickets.js';
-import { changePassword } from '../../broker/directory/users.js';
-import { SystemClock, TcpLink, type NodeSigner } from '../../device/ports/node/index.js';
+import { enrolTerminal } from '../../broker/directory/terminals.js';
+import { addUser, changePassword } from '../../broker/directory/users.js';
+import { startStore } from '../../broker/store.js';
+import { NodeSigner, SystemClock, TcpLink } from '../../device/ports/node/index.js';
 import { StoreSession } from '../../device/session/store-session.js';
 import { encodeCbor } from '../../sdk/cbor/index.js';
 import type { DownMessage } from '../../sdk/wire/index.js';
 import { crypto } from '../support/keys.js';
 import { startTestStore, type TestStore } from '../support/store-fixture.js';
 import { TestTerminal } from '../support/terminal-client.js';
+import { postgresFactory } from './db/test-databases.js';
 
 // Every password check of the in-process store goes through these two (users' and cards'):
 // counting their calls is how the tests below show that a ticket login runs no scrypt.
@@ -163,6 +170,35 @@ describe('the terminal runtime’s session', () => {
       expect(session.stats).toMatchObject({ passwordLogins: 2, ticketLogins: 1, ticketsRefused: 1 });
     } finally {
       await session.stop();
+    }
+  });
+});
+
+const pgUrl = process.env.FAIRWAY_TEST_PG_URL;
+if (!pgUrl && process.env.CI) throw new Error('FAIRWAY_TEST_PG_URL is not set, and CI must test PostgreSQL');
+
+describe.skipIf(!pgUrl)('login with a resumption ticket, on a store over PostgreSQL', () => {
+  it('lets one of two logins racing with one ticket through, round after round', async () => {
+    const factory = postgresFactory(pgUrl!);
+    const root = await mkdtemp(join(tmpdir(), 'fairway-tickets-pg-'));
+    const pgStore = await startStore({ dataDir: join(root, 'data'), databaseUrl: (await factory.openFresh()).url!, passwordParams: password.FAST_TEST_PARAMS, logger: pino({ level: 'silent' }) });
+    const signer = NodeSigner.generate();
+    let t: TestTerminal | undefined;
+    try {
+      await addUser(pgStore.database.db, { id: 'hal', password: 'hal-pw' }, Date.now(), password.FAST_TEST_PARAMS);
+      await enrolTerminal(pgStore.database.db, { deviceId: 'hh-hal', userId: 'hal', publicKey: signer.publicKey }, Date.now());
+      t = await TestTerminal.connect(pgStore.broker.ports.tcp, 'hh-hal', signer);
+      for (let round = 0; round < 5; round++) {
+        // A password login each round: the race's loser revoked the winner's new ticket.
+        const ticket = ticketOf(await t.request({ t: 'login', user: 'hal', password: 'hal-pw' }));
+        const replies = await Promise.all([t.request({ t: 'login', user: 'hal', ticket }), t.request({ t: 'login', user: 'hal', ticket })]);
+        expect(replies.map(answer).sort()).toEqual(['login.ok', 'refusal:ticket-refused']);
+      }
+    } finally {
+      await t?.close();
+      await pgStore.close();
+      await factory.cleanup();
+      await rm(root, { recursive: true, force: true });
     }
   });
 });
