@@ -32,6 +32,7 @@ export interface Schema {
   part_content_complete: PartContentCompleteTable;
   store_nodes: StoreNodesTable;
   sweep_ticks: SweepTicksTable;
+  login_tickets: LoginTicketsTable;
 }
 
 export interface UsersTable {
@@ -288,4 +289,15 @@ export interface SweepTicksTable {
   tick: number;
   node_id: string;
   at: number;
+}
+
+/** One resumption ticket [FW-4.2.4]: its SHA-256 (never the ticket), whose it is, and whether it was used. */
+export interface LoginTicketsTable {
+  hash: Bytes;
+  device_id: string;
+  user_id: string;
+  issued_at: number;
+  expires_at: number;
+  /** Set once, by the login that consumed it; a second use is a replay [FW-4.2.5]. */
+  used_at: number | null;
 }

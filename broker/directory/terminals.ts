@@ -7,6 +7,7 @@ import { isValidDeviceId } from '../../sdk/wire/topics.js';
 import { toBytes } from '../db/bytes.js';
 import type { Schema } from '../db/schema.js';
 import { DirectoryError } from './directory-error.js';
+import { revokeTicketsOf } from './tickets.js';
 
 export interface TerminalRecord {
   deviceId: string;
@@ -32,9 +33,13 @@ export async function enrolTerminal(db: Kysely<Schema>, input: { deviceId: strin
   });
 }
 
+/** Revokes the device's key and deletes its resumption tickets in one step [FW-4.2.6]. */
 export async function revokeTerminal(db: Kysely<Schema>, deviceId: string, nowMs: number): Promise<void> {
-  const result = await db.updateTable('devices').set({ revoked_at: nowMs }).where('id', '=', deviceId).where('revoked_at', 'is', null).executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) throw new DirectoryError('unknown-device', `no enrolled device ${deviceId}`);
+  await db.transaction().execute(async (trx) => {
+    const result = await trx.updateTable('devices').set({ revoked_at: nowMs }).where('id', '=', deviceId).where('revoked_at', 'is', null).executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw new DirectoryError('unknown-device', `no enrolled device ${deviceId}`);
+    await revokeTicketsOf(trx, { deviceId });
+  });
 }
 
 export async function findTerminal(db: Kysely<Schema>, deviceId: string): Promise<TerminalRecord | undefined> {

@@ -11,6 +11,7 @@ import { hashPassword, verifyPassword, type ScryptParams } from '../auth/passwor
 import type { Schema } from '../db/schema.js';
 import { userAccountId } from '../ledger/accounts.js';
 import { DirectoryError } from './directory-error.js';
+import { revokeTicketsOf } from './tickets.js';
 
 export const NewUser = z.strictObject({
   id: userIdSchema,
@@ -53,6 +54,22 @@ export async function addUser(db: Kysely<Schema>, input: NewUser, nowMs: number,
       .values({ id: user.id, password_hash: passwordHash, name: user.name, address: user.address, age: user.age, occupation: user.occupation, created_at: nowMs })
       .execute();
     await trx.insertInto('accounts').values({ id: userAccountId(user.id), kind: 'user', owner: user.id, balance_minor: 0 }).execute();
+  });
+}
+
+/**
+ * Sets a new password (hashed before anything is written) and deletes the user's resumption
+ * tickets in the same step, so no terminal stays logged in by a ticket the old password
+ * earned [FW-4.2.6]. Returns how many tickets were deleted.
+ */
+export async function changePassword(db: Kysely<Schema>, userId: string, password: string, params?: ScryptParams): Promise<{ ticketsRevoked: number }> {
+  const parsed = secret.safeParse(password);
+  if (!parsed.success) throw new DirectoryError('invalid-argument', `password: ${parsed.error.issues[0]?.message ?? 'not a valid password'}`);
+  const passwordHash = await hashPassword(password, params);
+  return db.transaction().execute(async (trx) => {
+    const result = await trx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw new DirectoryError('unknown-user', `no user ${userId}`);
+    return { ticketsRevoked: await revokeTicketsOf(trx, { userId }) };
   });
 }
 

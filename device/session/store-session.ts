@@ -91,8 +91,14 @@ export class StoreSession {
   private wake: (() => void) | null = null;
   private readonly backoff: BackoffPolicy;
   private readonly resend: ResendPolicy;
+  /**
+   * The resumption ticket from the last login.ok [FW-4.2.4], for the next connection's login:
+   * in memory only, so a reboot logs in with the password (the ticket is a bearer secret, and
+   * the password is in the options anyway).
+   */
+  private ticket: { bytes: Uint8Array; expMs: number } | null = null;
   /** Counters a UI or a test reads. */
-  readonly stats = { connects: 0, drops: 0, requestsSent: 0, resends: 0, droppedBodies: 0, chunkRequests: 0 };
+  readonly stats = { connects: 0, drops: 0, requestsSent: 0, resends: 0, droppedBodies: 0, chunkRequests: 0, ticketLogins: 0, passwordLogins: 0, ticketsRefused: 0 };
 
   constructor(
     private readonly hal: SessionHal,
@@ -266,10 +272,42 @@ export class StoreSession {
     return why;
   }
 
-  /** Login goes before every queued request on each new connection [FW-4.2]. */
+  /**
+   * Login goes before every queued request on each new connection [FW-4.2]: with the ticket
+   * from the last login.ok when there is one (the store spends no password check on it), with
+   * the password otherwise or when the store refuses the ticket [FW-4.2.5].
+   */
   private async login(client: MqttClient, ended: Promise<string>): Promise<MessageOf<'login.ok'>> {
+    const ticket = this.ticket;
+    // A ticket is good for one login: whatever happens to this one, it is not sent again,
+    // except after an `error` answer, which changed nothing at the store [FW-10.1].
+    this.ticket = null;
+    let answer: DownMessage | null = null;
+    if (ticket !== null && ticket.expMs > this.hal.clock.wallMs()) {
+      answer = await this.loginOnce(client, ended, { ticket: ticket.bytes });
+      if (answer.t === 'error') this.ticket = ticket;
+      else if (answer.t === 'login.ok') this.stats.ticketLogins++;
+      else if (answer.t === 'refusal' && answer.code === 'ticket-refused') {
+        this.stats.ticketsRefused++;
+        answer = null;
+      }
+    }
+    if (answer === null) {
+      answer = await this.loginOnce(client, ended, { password: this.options.password });
+      if (answer.t === 'login.ok') this.stats.passwordLogins++;
+    }
+    if (answer.t === 'login.ok') {
+      if (answer.ticket !== undefined && answer.ticketExp !== undefined) this.ticket = { bytes: answer.ticket, expMs: answer.ticketExp };
+      return answer;
+    }
+    if (answer.t === 'refusal') throw new LoginRefused(answer.code, answer.message);
+    throw new FairwayError('io', `login answered ${answer.t}${'code' in answer ? ` ${answer.code}` : ''}`);
+  }
+
+  /** One login request on this connection and its answer, whatever it is. */
+  private async loginOnce(client: MqttClient, ended: Promise<string>, proof: { password: string } | { ticket: Uint8Array }): Promise<DownMessage> {
     const rid = this.takeRid();
-    const bytes = encodeMessage({ v: 1, t: 'login', rid, user: this.options.user, password: this.options.password });
+    const bytes = encodeMessage({ v: 1, t: 'login', rid, user: this.options.user, ...proof });
     const timeoutMs = this.options.loginTimeoutMs ?? 10_000;
     const reply = new Promise<DownMessage>((resolve, reject) => {
       const timer = this.hal.clock.setTimer(timeoutMs, () => {
@@ -296,10 +334,7 @@ export class StoreSession {
     });
     reply.catch(() => undefined); // it may fail while the publish below is still in flight
     await client.publish(topicFor(this.options.deviceId, 'login'), bytes, 1);
-    const answer = await reply;
-    if (answer.t === 'login.ok') return answer;
-    if (answer.t === 'refusal') throw new LoginRefused(answer.code, answer.message);
-    throw new FairwayError('io', `login answered ${answer.t}${'code' in answer ? ` ${answer.code}` : ''}`);
+    return reply;
   }
 
   private stopReason(e: unknown): { reason: SessionStopReason; message: string } | null {

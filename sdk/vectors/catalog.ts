@@ -35,6 +35,9 @@ export const PEER_SEED_HEX = '9d61b19deffd5a60ba844af492ec2cc44449c5697b32691970
 const T0 = 1_795_000_000_000; // 2026-11-18T…Z; any fixed wall time works.
 const TRANSFER = fromHex('5f1c0e6a9b2d4c8e8f00112233445566');
 const NONCE = fromHex('a0a1a2a3a4a5a6a7a8a9aaabacadaeaf');
+/** Resumption tickets [FW-4.2.4]: fixed bytes here, 32 random ones from a real store. */
+const TICKET = fromHex('7e1c4e7a00112233445566778899aabbccddeeff0123456789abcdef7e1c4e7a');
+const NEXT_TICKET = fromHex('c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf');
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
 function messageVector(name: string, description: string, message: Message): WireVector {
@@ -96,6 +99,10 @@ export async function buildVectors(device: Signer, store: Signer, peer: Signer, 
     messageVector('login', 'Log in: binds this connection to a user [FW-4.2].', { v: 1, t: 'login', rid: 1, user: 'alice', password: 'correct horse' }),
     messageVector('login-with-expiry', 'A request with its optional deadline [FW-3.7].', { v: 1, t: 'login', rid: 4_294_967_295, user: 'alice@example.org', password: 'p', exp: T0 + 30_000 }),
     messageVector('login.ok', 'Login accepted, with the balance in minor units.', { v: 1, t: 'login.ok', rid: 1, user: 'alice', balance: 1500, currency: 'JPY' }),
+    messageVector('login-ticket', 'Log in with a resumption ticket instead of the password [FW-4.2.5].', { v: 1, t: 'login', rid: 12, user: 'alice', ticket: TICKET }),
+    messageVector('login.ok-ticket', 'Login accepted, with a fresh ticket for the next connection and when it expires [FW-4.2.4].', {
+      v: 1, t: 'login.ok', rid: 12, user: 'alice', balance: 1500, currency: 'JPY', ticket: NEXT_TICKET, ticketExp: T0 + 30 * 24 * 3_600_000,
+    }),
     messageVector('menu.get', 'The first page of the menu, empty optionals [FW-4.3].', { v: 1, t: 'menu.get', rid: 2 }),
     messageVector('menu.get-paged', 'A later page of the menu.', { v: 1, t: 'menu.get', rid: 3, after: 'super-golf', limit: 20 }),
     messageVector('menu', 'A menu page with a game and a sponsored book.', {

@@ -20,6 +20,7 @@ export const REFUSAL_CODES = {
   refused: 'Generic refusal.',
   'login-refused': 'Unknown user or wrong password.',
   'terminal-not-enrolled': 'This device is not bound to that user.',
+  'ticket-refused': 'The resumption ticket is no good (unknown, expired, used or not this device’s); log in with the password.',
   'unknown-part': 'No such part, or it is not for sale.',
   'insufficient-credit': 'Available credit is below the price; `balance` and `price` say by how much.',
   'card-refused': 'Unknown prepaid card or wrong card password.',

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { TUNABLES } from '../config.js';
 import {
   boundedBytes,
+  bytes,
   code,
   currency,
   id,
@@ -33,8 +34,25 @@ const exp = wallMs.optional();
 const COSE_MAX_BYTES = 1024 * 1024;
 
 // ---- login [FW-4.2] -------------------------------------------------------------------------
-export const Login = message('login', { rid: requestId, user: userId, password: secret, exp });
-export const LoginOk = message('login.ok', { rid: requestId, user: userId, balance: money, currency });
+/** A resumption ticket: 32 random bytes from the store, good for one login [FW-4.2.4]. */
+export const loginTicket = bytes(32);
+export const Login = message('login', { rid: requestId, user: userId, password: secret.optional(), ticket: loginTicket.optional(), exp }).superRefine((m, ctx) => {
+  // Exactly one proof: a login with both would leave the store to pick which one counts.
+  if (m.password !== undefined && m.ticket !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['ticket'], message: 'give either password or ticket, not both' });
+  } else if (m.password === undefined && m.ticket === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['password'], message: 'give password or ticket', params: { kind: 'missing-field' } });
+  }
+});
+export const LoginOk = message('login.ok', {
+  rid: requestId,
+  user: userId,
+  balance: money,
+  currency,
+  /** The ticket for the next connection's login [FW-4.2.5]; sent with ticketExp or not at all. */
+  ticket: loginTicket.optional(),
+  ticketExp: wallMs.optional(),
+}).refine((m) => (m.ticket === undefined) === (m.ticketExp === undefined), { message: 'ticket and ticketExp go together', path: ['ticketExp'] });
 
 // ---- menu [FW-4.3] --------------------------------------------------------------------------
 export const MenuGet = message('menu.get', {

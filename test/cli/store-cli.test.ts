@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStoreData } from '../../broker/store-data.js';
+import { enrolTerminal } from '../../broker/directory/terminals.js';
+import { issueTicket } from '../../broker/directory/tickets.js';
+import { checkLogin } from '../../broker/directory/users.js';
 import { loadOrCreateStoreKey, STORE_KEY_FILE } from '../../broker/keys/store-key.js';
 import { NodeSigner } from '../../device/ports/node/index.js';
 import { chunkCount, chunkSpan } from '../../sdk/chunks/index.js';
@@ -60,6 +63,32 @@ describe('fairway store (operator commands)', () => {
     expect(nobody.stderr).toContain('no user nobody');
     expect((await fairway(['store', 'terminals', 'revoke', 'hh-1'])).code).toBe(0);
     expect((await fairway(['store', 'terminals', 'revoke', 'hh-1'])).stderr).toContain('no enrolled device hh-1');
+  });
+
+  it('changes a password from a file, deleting the user’s resumption tickets, and refuses an unknown user', async () => {
+    const before = await openStoreData(data, { nowMs: Date.now() });
+    try {
+      await enrolTerminal(before.database.db, { deviceId: 'hh-pw', userId: 'alice', publicKey: NodeSigner.generate().publicKey }, Date.now());
+      await issueTicket(before.database.db, { deviceId: 'hh-pw', userId: 'alice' }, Date.now(), crypto);
+    } finally {
+      await before.close();
+    }
+    const file = join(root, 'new-password');
+    await writeFile(file, 'pw-from-file\nignored second line\n');
+    const changed = await fairway(['store', 'users', 'passwd', 'alice', '--password-file', file, '--json']);
+    expect(changed.code).toBe(0);
+    expect(JSON.parse(changed.stdout)).toEqual({ id: 'alice', passwordChanged: true, ticketsRevoked: 1 });
+    const after = await openStoreData(data, { nowMs: Date.now() });
+    try {
+      expect(await checkLogin(after.database.db, 'alice', 'pw-from-file')).toBe(true);
+      expect(await checkLogin(after.database.db, 'alice', 'pw-from-env')).toBe(false);
+      expect(await after.database.db.selectFrom('login_tickets').selectAll().execute()).toEqual([]);
+    } finally {
+      await after.close();
+    }
+    const nobody = await fairway(['store', 'users', 'passwd', 'nobody'], { FAIRWAY_PASSWORD: 'x' });
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toContain('no user nobody');
   });
 
   it('issues prepaid cards once to a CSV, and never overwrites one', async () => {

@@ -9,11 +9,13 @@ import type { Schema } from '../schema.js';
 import { initialSchema } from './0001-initial.js';
 import { seatLicences } from './0002-seat-licences.js';
 import { cluster } from './0003-cluster.js';
+import { loginTickets } from './0004-login-tickets.js';
 
 const MIGRATIONS: Record<string, (dialect: DialectName) => Migration> = {
   '0001-initial': initialSchema,
   '0002-seat-licences': seatLicences,
   '0003-cluster': cluster,
+  '0004-login-tickets': loginTickets,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -1,11 +1,11 @@
-/** `fairway store users add|list|show`: the people who buy (seed 004, Fig. 5). */
+/** `fairway store users add|passwd|list|show`: the people who buy (seed 004, Fig. 5). */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { addUser, getUser, listUsers } from '../../../broker/directory/users.js';
+import { addUser, changePassword, getUser, listUsers } from '../../../broker/directory/users.js';
 import { CliInputError, print, storeOptions, table, withStore, type StoreCliOptions } from './shared.js';
 
 export function registerUsers(store: Command): void {
-  const users = store.command('users').description('Users: add, list, show');
+  const users = store.command('users').description('Users: add, passwd, list, show');
   storeOptions(
     users
       .command('add <id>')
@@ -16,13 +16,24 @@ export function registerUsers(store: Command): void {
       .option('--age <years>', 'age in years')
       .option('--occupation <text>', 'occupation', ''),
   ).action(async (id: string, o: StoreCliOptions & { passwordFile?: string; name: string; address: string; age?: string; occupation: string }) => {
-    const password = o.passwordFile ? (await readFile(o.passwordFile, 'utf8')).split('\n')[0] : process.env.FAIRWAY_PASSWORD;
-    if (!password) throw new CliInputError('give the password with --password-file FILE or in FAIRWAY_PASSWORD');
+    const password = await passwordFrom(o);
     if (o.age !== undefined && !/^\d{1,3}$/.test(o.age)) throw new CliInputError(`--age must be a whole number of years, not "${o.age}"`);
     await withStore(o, async ({ database }) => {
       await addUser(database.db, { id, password, name: o.name, address: o.address, age: o.age === undefined ? null : Number(o.age), occupation: o.occupation }, Date.now());
       const user = await getUser(database.db, id);
       print(o, user, () => `added user ${id}`);
+    });
+  });
+  storeOptions(
+    users
+      .command('passwd <id>')
+      .description('Set a user’s password (from --password-file or FAIRWAY_PASSWORD); the user’s terminals log in with it again, their resumption tickets are deleted')
+      .option('--password-file <file>', 'file whose first line is the password'),
+  ).action(async (id: string, o: StoreCliOptions & { passwordFile?: string }) => {
+    const password = await passwordFrom(o);
+    await withStore(o, async ({ database }) => {
+      const { ticketsRevoked } = await changePassword(database.db, id, password);
+      print(o, { id, passwordChanged: true, ticketsRevoked }, () => `changed the password of ${id}; ${ticketsRevoked} resumption ticket(s) deleted`);
     });
   });
   storeOptions(users.command('list').description('List users with balances and terminals')).action(async (o: StoreCliOptions) => {
@@ -44,4 +55,11 @@ export function registerUsers(store: Command): void {
       );
     });
   });
+}
+
+/** Never from the command line, where other users of the machine can read it in the process list. */
+async function passwordFrom(o: { passwordFile?: string }): Promise<string> {
+  const password = o.passwordFile ? (await readFile(o.passwordFile, 'utf8')).split('\n')[0] : process.env.FAIRWAY_PASSWORD;
+  if (!password) throw new CliInputError('give the password with --password-file FILE or in FAIRWAY_PASSWORD');
+  return password;
 }

@@ -22,7 +22,7 @@ export function describeDataLayer(name: string, openFresh: OpenFresh): void {
 
     it('migrates an empty database once and is a no-op when current', async () => {
       handle = (await openFresh()).open();
-      expect(await migrateToLatest(handle)).toEqual(['0001-initial', '0002-seat-licences', '0003-cluster']);
+      expect(await migrateToLatest(handle)).toEqual(['0001-initial', '0002-seat-licences', '0003-cluster', '0004-login-tickets']);
       expect(await migrateToLatest(handle)).toEqual([]);
       const accounts = await handle.db.selectFrom('accounts').select(['id', 'kind', 'balance_minor']).orderBy('id').execute();
       expect(accounts).toEqual([

@@ -17,7 +17,7 @@ export function describePostgresNodes(openFresh: OpenFresh): void {
       const nodes = [fresh.open(), fresh.open(), fresh.open()];
       try {
         const applied = await Promise.all(nodes.map((n) => migrateToLatest(n)));
-        expect(applied.flat()).toEqual(['0001-initial', '0002-seat-licences', '0003-cluster']);
+        expect(applied.flat()).toEqual(['0001-initial', '0002-seat-licences', '0003-cluster', '0004-login-tickets']);
       } finally {
         await Promise.all(nodes.map((n) => n.close()));
       }
