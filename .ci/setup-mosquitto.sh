@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Eclipse Mosquitto command-line clients (mosquitto_pub, mosquitto_sub) from
-# Debian. test/broker/server uses them as an independent, non-Node MQTT 3.1.1 client to
-# check the broker's isolation rules; with CI set those tests fail rather than skip when the
+# Installs the Eclipse Mosquitto command-line clients (mosquitto_pub, mosquitto_sub) and the
+# Mosquitto broker from Debian. test/broker/server uses the clients as an independent,
+# non-Node MQTT 3.1.1 client to check the broker's isolation rules; the fleet bench (and its
+# test) starts its own Mosquitto broker as the yardstick for the chunk path (issue 12 §8) —
+# the packaged service is not used. With CI set those tests fail rather than skip when the
 # binaries are missing, so CI must run this first. Idempotent: does nothing if they exist.
 set -euo pipefail
 
-if command -v mosquitto_pub >/dev/null 2>&1 && command -v mosquitto_sub >/dev/null 2>&1; then
-  echo "setup-mosquitto: $(command -v mosquitto_pub) already installed"
+if command -v mosquitto_pub >/dev/null 2>&1 && command -v mosquitto_sub >/dev/null 2>&1 && [ -x /usr/sbin/mosquitto ]; then
+  echo "setup-mosquitto: $(command -v mosquitto_pub) and /usr/sbin/mosquitto already installed"
   exit 0
 fi
 
@@ -21,5 +23,5 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends mosquitto-clients
-echo "setup-mosquitto: installed $(command -v mosquitto_pub) and $(command -v mosquitto_sub)"
+$SUDO apt-get install -y -qq --no-install-recommends mosquitto-clients mosquitto
+echo "setup-mosquitto: installed $(command -v mosquitto_pub), $(command -v mosquitto_sub) and /usr/sbin/mosquitto"

@@ -59,11 +59,12 @@ import { CHUNK_BYTES, prepareFleetData, type FleetData } from './fleet/fleet-dat
 import { BrokerHost } from './fleet/host-process.js';
 import { MOST_PUBLISHER_CLIENTS } from './fleet/host-protocol.js';
 import { runLimited } from './fleet/limited.js';
-import { inProcessSide, measureLoopbackRatio, pubSubSide, storeSide, type RawYardstick } from './fleet/loopback-ratio.js';
+import { inProcessSide, measureLoopbackRatio, pubSubSide, storeSide, type RatioFigures, type RawYardstick } from './fleet/loopback-ratio.js';
 import { DEFAULT_PUBLISHER_CLIENTS, PublisherHost } from './fleet/publisher-process.js';
 import { RawSubscriber } from './fleet/raw-subscriber.js';
 import { measureSlowConsumer } from './fleet/slow-consumer.js';
 import { measureAbuse } from './fleet/abuse.js';
+import { startMosquittoYardstick, type MosquittoYardstick } from './fleet/mosquitto-side.js';
 import { round3, type Figure } from './format.js';
 
 export interface FleetBenchOptions {
@@ -129,6 +130,7 @@ export async function benchFleet(durationMs: number, overrides: Partial<FleetBen
   let host: BrokerHost | undefined;
   let rawHost: BrokerHost | undefined;
   let publishers: PublisherHost | undefined;
+  let mosquitto: MosquittoYardstick | undefined;
   const subscribers: RawSubscriber[] = [];
   const loopbackTerminals: BenchTerminal[] = [];
   let fleet: BenchTerminal[] = [];
@@ -146,6 +148,11 @@ export async function benchFleet(durationMs: number, overrides: Partial<FleetBen
     const topics = Array.from({ length: options.loopbackTerminals }, (_, i) => `bench/raw/${i}`);
     await connectRawSubscribers(rawHost, deps.clock, topics, subscribers);
     publishers = await PublisherHost.start(rawHost.port, options.publisherClients);
+    mosquitto = await startMosquittoYardstick(
+      { topics, payloadBytes: CHUNK_BYTES, inFlight: PUMP_IN_FLIGHT, publisherClients: options.publisherClients, connectConcurrency: CONNECT_CONCURRENCY },
+      deps.clock,
+      log,
+    );
     const streams = await connectLoopbackTerminals(store, data, options.loopbackTerminals, loopbackTerminals);
     log(
       `loopback: ${options.loopbackTerminals} raw subscribers (fed in-process, then by ${options.publisherClients} publisher clients) and ` +
@@ -153,7 +160,7 @@ export async function benchFleet(durationMs: number, overrides: Partial<FleetBen
     );
     const raw: RawYardstick = { host: rawHost, subscribers, topics, payloadBytes: CHUNK_BYTES, inFlight: PUMP_IN_FLIGHT };
     const loopback = await measureLoopbackRatio(
-      { inProcess: inProcessSide(raw), pubSub: pubSubSide(raw, publishers), store: storeSide(host, streams, data.chunkCount) },
+      { inProcess: inProcessSide(raw), pubSub: pubSubSide(raw, publishers), store: storeSide(host, streams, data.chunkCount), ...(mosquitto ? { mosquitto: mosquitto.side } : {}) },
       options.ratioRounds,
       durationMs,
       log,
@@ -161,6 +168,8 @@ export async function benchFleet(durationMs: number, overrides: Partial<FleetBen
     await publishers.close();
     await Promise.all(subscribers.splice(0).map((s) => s.close()));
     await rawHost.close();
+    await mosquitto?.close();
+    mosquitto = undefined;
     const slowConsumer = await measureSlowConsumer(
       { host, deps: store, streams, stalledDevice: data.devices[options.loopbackTerminals]!, partId: data.partId, chunkCount: data.chunkCount },
       options.slowConsumerRounds,
@@ -194,6 +203,7 @@ export async function benchFleet(durationMs: number, overrides: Partial<FleetBen
       { metric: 'broker_bytes_per_terminal', value: Math.round((after.rssBytes - before.rssBytes) / brokerCounted), unit: 'bytes' },
       { metric: 'loopback_ratio_to_raw_aedes', value: round3(loopback.ratioToPubSub), unit: 'ratio' },
       { metric: 'loopback_ratio_to_aedes_in_process_publish', value: round3(loopback.ratioToInProcess), unit: 'ratio' },
+      ...mosquittoFigures(loopback),
       { metric: 'slow_consumer_throughput_ratio', value: round3(slowConsumer.throughputRatio), unit: 'ratio' },
       { metric: 'slow_consumer_dropped_ms', value: Math.round(slowConsumer.droppedMs), unit: 'ms' },
       { metric: 'slow_consumer_not_dropped', value: slowConsumer.notDropped, unit: 'rounds' },
@@ -225,6 +235,7 @@ export async function benchFleet(durationMs: number, overrides: Partial<FleetBen
     await publishers?.close();
     await Promise.all(subscribers.map((s) => s.close()));
     await rawHost?.close();
+    await mosquitto?.close();
     if (host) await closeTerminals(host, [...loopbackTerminals, ...fleet]);
     await host?.close();
     await rm(root, { recursive: true, force: true });
@@ -375,6 +386,23 @@ async function closeTerminals(host: BrokerHost, terminals: BenchTerminal[]): Pro
   await runLimited(terminals, 512, Number.POSITIVE_INFINITY, (t) => t.close());
   const deadline = performance.now() + 60_000;
   while ((await host.usage()).connected > 0 && performance.now() < deadline) await sleep(100);
+}
+
+/**
+ * The Mosquitto yardstick's figures [issue 12 §8], when it ran: the store's goodput against it,
+ * its own, its broker CPU per MB, and the store's broker CPU per MB over raw aedes pub/sub's
+ * (goal ≤ 0.6: chunks cheaper than aedes routing them).
+ */
+function mosquittoFigures(loopback: RatioFigures): Figure[] {
+  const cpuRatio = { metric: 'loopback_cpu_per_mb_ratio_to_raw_aedes', value: round3(loopback.store.brokerMsPerMb / loopback.pubSub.brokerMsPerMb), unit: 'ratio' };
+  if (loopback.ratioToMosquitto === undefined || !loopback.mosquitto) return [cpuRatio];
+  return [
+    { metric: 'loopback_ratio_to_mosquitto', value: round3(loopback.ratioToMosquitto), unit: 'ratio' },
+    cpuRatio,
+    { metric: 'mosquitto_pubsub_mb_per_s', value: round3(loopback.mosquitto.bytesPerS / 1e6), unit: 'MB/s' },
+    { metric: 'mosquitto_pubsub_broker_cpu_ms_per_mb', value: round3(loopback.mosquitto.brokerMsPerMb), unit: 'ms/MB' },
+    { metric: 'mosquitto_pubsub_broker_cpu', value: round3(loopback.mosquitto.brokerCores), unit: 'cores' },
+  ];
 }
 
 function mib(bytes: number): string {

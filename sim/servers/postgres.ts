@@ -21,6 +21,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { childrenOf, processCpuMs } from './proc-cpu.js';
 import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -230,8 +231,7 @@ class Cluster implements PostgresServer {
   cpuMs(): number {
     const [postmaster, ...children] = this.serverPids();
     if (postmaster === undefined) return 0;
-    const ticks = cpuTicks(postmaster, true) + children.reduce((sum, pid) => sum + cpuTicks(pid, false), 0);
-    return ticks * (1000 / CLOCK_TICKS_PER_SECOND);
+    return processCpuMs(postmaster, true) + children.reduce((sum, pid) => sum + processCpuMs(pid), 0);
   }
 
   async destroy(): Promise<void> {
@@ -320,38 +320,6 @@ function signal(pid: number, name: NodeJS.Signals): void {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error; // already gone is fine
   }
-}
-
-/** Linux reports CPU times in USER_HZ ticks, 100 a second on every architecture Debian ships. */
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/** Fields after the command name in /proc/<pid>/stat (the name is in parentheses and may hold spaces). */
-function statFields(pid: number): string[] | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined; // gone meanwhile
-  }
-}
-
-/** utime + stime (fields 14, 15 of stat), and with `reaped` cutime + cstime (16, 17): children it has waited for. */
-function cpuTicks(pid: number, reaped: boolean): number {
-  const fields = statFields(pid);
-  if (!fields) return 0;
-  const at = (field: number) => Number(fields[field - 3] ?? 0);
-  return at(14) + at(15) + (reaped ? at(16) + at(17) : 0);
-}
-
-/** Processes whose parent is `pid`, from /proc (Linux). */
-function childrenOf(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    // Field 4 of stat is the parent.
-    if (Number(statFields(Number(entry))?.[1]) === pid) children.push(Number(entry));
-  }
-  return children;
 }
 
 function osUser(name: string): { uid: number; gid: number } {

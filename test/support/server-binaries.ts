@@ -5,15 +5,19 @@
 import { expect, it } from 'vitest';
 import { hasBinary } from '../../sim/servers/find-binary.js';
 
-export function requireBinary(name: 'redis-server' | 'haproxy'): boolean {
+export function requireBinary(name: 'redis-server' | 'haproxy' | 'mosquitto'): boolean {
   const available = hasBinary(name);
   if (!available && !process.env['CI']) {
-    console.warn(`\n!!! ${name} not found: its tests are SKIPPED. Run .ci/setup-cluster-tools.sh !!!\n`);
+    console.warn(`\n!!! ${name} not found: its tests are SKIPPED. Run ${setupScript(name)} !!!\n`);
   }
   if (!available && process.env['CI']) {
     it(`has ${name} installed on CI`, () => {
-      expect.fail(`${name} is missing on CI: run .ci/setup-cluster-tools.sh before the tests`);
+      expect.fail(`${name} is missing on CI: run ${setupScript(name)} before the tests`);
     });
   }
   return available;
+}
+
+function setupScript(name: string): string {
+  return name === 'mosquitto' ? '.ci/setup-mosquitto.sh' : '.ci/setup-cluster-tools.sh';
 }

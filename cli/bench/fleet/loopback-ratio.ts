@@ -40,6 +40,8 @@ export interface LoopbackSides {
   inProcess: StreamingSide;
   pubSub: StreamingSide;
   store: StreamingSide;
+  /** The same pub/sub through Debian's Mosquitto instead of aedes [issue 12 §8]; absent when Mosquitto is not installed. */
+  mosquitto?: StreamingSide;
 }
 
 export interface SideFigures {
@@ -60,9 +62,12 @@ export interface RatioFigures {
   ratioToPubSub: number;
   /** Store ÷ aedes publishing in-process, median of the rounds' ratios. */
   ratioToInProcess: number;
+  /** Store ÷ Mosquitto pub/sub, median of the rounds' ratios, when measured. */
+  ratioToMosquitto?: number;
   inProcess: SideFigures;
   pubSub: SideFigures;
   store: SideFigures;
+  mosquitto?: SideFigures;
 }
 
 /** Ramp-up before each window: the first also warms the JIT of every process. */
@@ -116,9 +121,10 @@ async function drain(side: StreamingSide): Promise<void> {
 }
 
 export async function measureLoopbackRatio(sides: LoopbackSides, rounds: number, durationMs: number, log: (line: string) => void): Promise<RatioFigures> {
-  const windows = { inProcess: [] as Window[], pubSub: [] as Window[], store: [] as Window[] };
+  const windows = { inProcess: [] as Window[], pubSub: [] as Window[], store: [] as Window[], mosquitto: [] as Window[] };
   const toPubSub: number[] = [];
   const toInProcess: number[] = [];
+  const toMosquitto: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const ramp = round === 0 ? FIRST_RAMP_MS : RAMP_MS;
     const inProcess = await measureWindow(sides.inProcess, ramp, durationMs);
@@ -129,14 +135,21 @@ export async function measureLoopbackRatio(sides: LoopbackSides, rounds: number,
     windows.pubSub.push(pubSub);
     toPubSub.push(store.bytesPerS / pubSub.bytesPerS);
     toInProcess.push(store.bytesPerS / inProcess.bytesPerS);
+    const mosquitto = sides.mosquitto ? await measureWindow(sides.mosquitto, ramp, durationMs) : undefined;
+    if (mosquitto) {
+      windows.mosquitto.push(mosquitto);
+      toMosquitto.push(store.bytesPerS / mosquitto.bytesPerS);
+    }
     log(
       `round ${round + 1}/${rounds}: store ${mbPerS(store)} MB/s; raw aedes pub/sub ${mbPerS(pubSub)} MB/s (ratio ${toPubSub.at(-1)!.toFixed(3)}), ` +
-        `in-process publish ${mbPerS(inProcess)} MB/s (ratio ${toInProcess.at(-1)!.toFixed(3)})`,
+        `in-process publish ${mbPerS(inProcess)} MB/s (ratio ${toInProcess.at(-1)!.toFixed(3)})` +
+        (mosquitto ? `, Mosquitto pub/sub ${mbPerS(mosquitto)} MB/s (ratio ${toMosquitto.at(-1)!.toFixed(3)})` : ''),
     );
   }
   return {
     ratioToPubSub: median(toPubSub),
     ratioToInProcess: median(toInProcess),
+    ...(sides.mosquitto ? { ratioToMosquitto: median(toMosquitto), mosquitto: summarise(windows.mosquitto) } : {}),
     inProcess: summarise(windows.inProcess),
     pubSub: summarise(windows.pubSub),
     store: summarise(windows.store),
@@ -175,7 +188,7 @@ export interface RawYardstick {
   inFlight: number;
 }
 
-function subscribersReceived(raw: RawYardstick): () => number {
+function subscribersReceived(raw: Pick<RawYardstick, 'subscribers'>): () => number {
   return () => raw.subscribers.reduce((a, s) => a + s.receivedBytes, 0);
 }
 
@@ -190,8 +203,8 @@ export function inProcessSide(raw: RawYardstick): StreamingSide {
   };
 }
 
-/** The pub/sub side: publisher clients, connected to the same bare aedes host, publish round robin to the same subscribers. */
-export function pubSubSide(raw: RawYardstick, publishers: PublisherHost): StreamingSide {
+/** The pub/sub side: publisher clients, connected to the same bare aedes host (or to Mosquitto), publish round robin to the same subscribers. */
+export function pubSubSide(raw: Omit<RawYardstick, 'host'> & { host: CpuMeter }, publishers: PublisherHost): StreamingSide {
   const pump = { topics: raw.topics, payloadBytes: raw.payloadBytes, inFlight: raw.inFlight };
   return {
     host: raw.host,
