@@ -31,8 +31,9 @@ async function loginWithPassword({ ctx, deviceId, session, message, nowMs }: Req
   await ctx.loginLimiter.settle(keys, 'right', nowMs);
   // The password is checked first, so this answer tells nothing about a password not known.
   if (!enrolled) return refusal(message.rid, 'terminal-not-enrolled', `this terminal is not enrolled to ${message.user}`);
-  // Issued before the binding: a store failing here leaves the connection as it was.
-  const next = await issueTicket(ctx.db, { deviceId, userId: message.user }, nowMs, ctx.crypto);
+  // Only to a terminal that asked [FW-4.2.4]: one that predates tickets would refuse the
+  // login.ok. Issued before the binding: a store failing here leaves the connection as it was.
+  const next = message.wantTicket === true ? await issueTicket(ctx.db, { deviceId, userId: message.user }, nowMs, ctx.crypto) : undefined;
   return loggedIn({ ctx, session, message, nowMs }, next);
 }
 
@@ -66,9 +67,10 @@ async function loginWithTicket({ ctx, deviceId, session, message, nowMs }: Reque
 
 async function loggedIn(
   { ctx, session, message, nowMs }: Pick<Request<'login'>, 'ctx' | 'session' | 'message' | 'nowMs'>,
-  next: { ticket: Uint8Array; expiresAtMs: number },
+  next: { ticket: Uint8Array; expiresAtMs: number } | undefined,
 ): Promise<DownMessage> {
   session.userId = message.user;
   const { balanceMinor } = await credit(ctx.ledger, message.user, nowMs);
-  return { v: 1, t: 'login.ok', rid: message.rid, user: message.user, balance: balanceMinor, currency: ctx.config.currency, ticket: next.ticket, ticketExp: next.expiresAtMs };
+  const ok = { v: 1, t: 'login.ok', rid: message.rid, user: message.user, balance: balanceMinor, currency: ctx.config.currency } as const;
+  return next ? { ...ok, ticket: next.ticket, ticketExp: next.expiresAtMs } : ok;
 }

@@ -293,7 +293,9 @@ export class StoreSession {
       }
     }
     if (answer === null) {
-      answer = await this.loginOnce(client, ended, { password: this.options.password });
+      answer = await this.loginOnce(client, ended, { password: this.options.password, wantTicket: true });
+      // A store that predates tickets refuses the unknown field [FW-4.2]: the password alone, then.
+      if (answer.t === 'error' && answer.code === 'bad-request') answer = await this.loginOnce(client, ended, { password: this.options.password });
       if (answer.t === 'login.ok') this.stats.passwordLogins++;
     }
     if (answer.t === 'login.ok') {
@@ -305,7 +307,7 @@ export class StoreSession {
   }
 
   /** One login request on this connection and its answer, whatever it is. */
-  private async loginOnce(client: MqttClient, ended: Promise<string>, proof: { password: string } | { ticket: Uint8Array }): Promise<DownMessage> {
+  private async loginOnce(client: MqttClient, ended: Promise<string>, proof: { password: string; wantTicket?: true } | { ticket: Uint8Array }): Promise<DownMessage> {
     const rid = this.takeRid();
     const bytes = encodeMessage({ v: 1, t: 'login', rid, user: this.options.user, ...proof });
     const timeoutMs = this.options.loginTimeoutMs ?? 10_000;

@@ -99,6 +99,7 @@ export async function buildVectors(device: Signer, store: Signer, peer: Signer, 
     messageVector('login', 'Log in: binds this connection to a user [FW-4.2].', { v: 1, t: 'login', rid: 1, user: 'alice', password: 'correct horse' }),
     messageVector('login-with-expiry', 'A request with its optional deadline [FW-3.7].', { v: 1, t: 'login', rid: 4_294_967_295, user: 'alice@example.org', password: 'p', exp: T0 + 30_000 }),
     messageVector('login.ok', 'Login accepted, with the balance in minor units.', { v: 1, t: 'login.ok', rid: 1, user: 'alice', balance: 1500, currency: 'JPY' }),
+    messageVector('login-want-ticket', 'Log in with the password, asking for a resumption ticket in login.ok [FW-4.2.4].', { v: 1, t: 'login', rid: 11, user: 'alice', password: 'correct horse', wantTicket: true }),
     messageVector('login-ticket', 'Log in with a resumption ticket instead of the password [FW-4.2.5].', { v: 1, t: 'login', rid: 12, user: 'alice', ticket: TICKET }),
     messageVector('login.ok-ticket', 'Login accepted, with a fresh ticket for the next connection and when it expires [FW-4.2.4].', {
       v: 1, t: 'login.ok', rid: 12, user: 'alice', balance: 1500, currency: 'JPY', ticket: NEXT_TICKET, ticketExp: T0 + 30 * 24 * 3_600_000,

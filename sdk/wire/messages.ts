@@ -36,7 +36,12 @@ const COSE_MAX_BYTES = 1024 * 1024;
 // ---- login [FW-4.2] -------------------------------------------------------------------------
 /** A resumption ticket: 32 random bytes from the store, good for one login [FW-4.2.4]. */
 export const loginTicket = bytes(32);
-export const Login = message('login', { rid: requestId, user: userId, password: secret.optional(), ticket: loginTicket.optional(), exp }).superRefine((m, ctx) => {
+/**
+ * `wantTicket`: the terminal keeps resumption tickets, so the store may put one in `login.ok`
+ * [FW-4.2.4]. Asked for, not assumed: a terminal built before tickets rejects a `login.ok`
+ * carrying fields it does not know [FW-9.3], and never asks.
+ */
+export const Login = message('login', { rid: requestId, user: userId, password: secret.optional(), ticket: loginTicket.optional(), wantTicket: z.boolean().optional(), exp }).superRefine((m, ctx) => {
   // Exactly one proof: a login with both would leave the store to pick which one counts.
   if (m.password !== undefined && m.ticket !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['ticket'], message: 'give either password or ticket, not both' });

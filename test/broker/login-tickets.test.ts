@@ -71,7 +71,7 @@ function ticketOf(reply: DownMessage): Uint8Array {
 describe('login with a resumption ticket, over MQTT', () => {
   it('issues a ticket at a password login; the next connection logs in with it, runs no scrypt, and gets a new one', async () => {
     const first = await connect('hh-ann');
-    const ticket = ticketOf(await first.request({ t: 'login', user: 'ann', password: 'ann-pw' }));
+    const ticket = ticketOf(await first.request({ t: 'login', user: 'ann', password: 'ann-pw', wantTicket: true }));
     await first.close();
 
     const second = await connect('hh-ann');
@@ -84,8 +84,16 @@ describe('login with a resumption ticket, over MQTT', () => {
     // The spent ticket is refused; the new one works (and a password login does run scrypt).
     expect(answer(await second.request({ t: 'login', user: 'ann', ticket }))).toBe('refusal:ticket-refused');
     const withPassword = scryptRuns();
-    ticketOf(await second.request({ t: 'login', user: 'ann', password: 'ann-pw' }));
+    ticketOf(await second.request({ t: 'login', user: 'ann', password: 'ann-pw', wantTicket: true }));
     expect(scryptRuns()).toBeGreaterThan(withPassword);
+  });
+
+  it('puts no ticket in the login.ok of a terminal that did not ask (one built before tickets would refuse the fields)', async () => {
+    const t = await connect('hh-dee');
+    const reply = await t.request({ t: 'login', user: 'dee', password: 'dee-pw' });
+    expect(answer(reply)).toBe('login.ok');
+    expect(Object.keys(reply).sort()).toEqual(['balance', 'currency', 'rid', 't', 'user', 'v']);
+    await t.close();
   });
 
   it('answers a login with both a password and a ticket, or with neither, with bad-request', async () => {
@@ -100,7 +108,7 @@ describe('login with a resumption ticket, over MQTT', () => {
 
   it('refuses a ticket on another device’s connection without spending it, and a replayed one, with the same answer', async () => {
     const cy = await connect('hh-cy');
-    const ticket = ticketOf(await cy.request({ t: 'login', user: 'cy', password: 'cy-pw' }));
+    const ticket = ticketOf(await cy.request({ t: 'login', user: 'cy', password: 'cy-pw', wantTicket: true }));
     const dee = await connect('hh-dee');
     const refused = await dee.request({ t: 'login', user: 'cy', ticket });
     expect(refused).toMatchObject({ t: 'refusal', code: 'ticket-refused', message: 'ticket not accepted; log in with the password' });
@@ -114,14 +122,14 @@ describe('login with a resumption ticket, over MQTT', () => {
 
   it('lets one of two logins racing with one ticket through', async () => {
     const t = await connect('hh-eve');
-    const ticket = ticketOf(await t.request({ t: 'login', user: 'eve', password: 'eve-pw' }));
+    const ticket = ticketOf(await t.request({ t: 'login', user: 'eve', password: 'eve-pw', wantTicket: true }));
     const replies = await Promise.all([t.request({ t: 'login', user: 'eve', ticket }), t.request({ t: 'login', user: 'eve', ticket })]);
     expect(replies.map(answer).sort()).toEqual(['login.ok', 'refusal:ticket-refused']);
   });
 
   it('counts refused tickets against the device in the login limiter; a password change deletes the user’s tickets', async () => {
     const t = await connect('hh-fay');
-    const ticket = ticketOf(await t.request({ t: 'login', user: 'fay', password: 'fay-pw' }));
+    const ticket = ticketOf(await t.request({ t: 'login', user: 'fay', password: 'fay-pw', wantTicket: true }));
     await changePassword(store.store.database.db, 'fay', 'fay-new-pw', password.FAST_TEST_PARAMS);
     expect(answer(await t.request({ t: 'login', user: 'fay', ticket }))).toBe('refusal:ticket-refused');
     for (let i = 1; i < LOGIN_GUESSES.maxFailures; i++) {
@@ -190,7 +198,7 @@ describe.skipIf(!pgUrl)('login with a resumption ticket, on a store over Postgre
       t = await TestTerminal.connect(pgStore.broker.ports.tcp, 'hh-hal', signer);
       for (let round = 0; round < 5; round++) {
         // A password login each round: the race's loser revoked the winner's new ticket.
-        const ticket = ticketOf(await t.request({ t: 'login', user: 'hal', password: 'hal-pw' }));
+        const ticket = ticketOf(await t.request({ t: 'login', user: 'hal', password: 'hal-pw', wantTicket: true }));
         const replies = await Promise.all([t.request({ t: 'login', user: 'hal', ticket }), t.request({ t: 'login', user: 'hal', ticket })]);
         expect(replies.map(answer).sort()).toEqual(['login.ok', 'refusal:ticket-refused']);
       }
