@@ -42,9 +42,15 @@
  * or terminals only) and publishers (their own process), and broker CPU per MB delivered — the
  * steadiest comparison when other work shares the machine.
  *
- * What differs from production: users' passwords use the fast test scrypt parameters
- * (production's cost ~30 × more per login and would bound `login_per_s`, not the broker's
- * memory); the part is free (price 0: offers still place a hold); terminals skip chunk
+ * Then the phases of issue 12: a stalled reader among the streaming terminals
+ * (`slow_consumer_*`, fleet/slow-consumer.ts), one terminal's abuse (`broker_rss_bytes_under_abuse`,
+ * fleet/abuse.ts), and logins with production's password parameters beside resumptions with
+ * tickets (`login_per_s_production`, `resume_per_s`, fleet/login-rates.ts).
+ *
+ * What differs from production: the fleet's users' passwords use the fast test scrypt
+ * parameters (`login_per_s_scrypt_n` says which; production's cost ~30 × more per login and
+ * would bound `login_per_s`, not the broker's memory — `login_per_s_production` is that
+ * figure, measured apart); the part is free (price 0: offers still place a hold); terminals skip chunk
  * hashing and storage (their cost, not the broker's).
  */
 import { readFileSync } from 'node:fs';
@@ -64,6 +70,8 @@ import { DEFAULT_PUBLISHER_CLIENTS, PublisherHost } from './fleet/publisher-proc
 import { RawSubscriber } from './fleet/raw-subscriber.js';
 import { measureSlowConsumer } from './fleet/slow-consumer.js';
 import { measureAbuse } from './fleet/abuse.js';
+import { measureLoginRates } from './fleet/login-rates.js';
+import { FAST_TEST_PARAMS } from '../../broker/auth/password.js';
 import { startMosquittoYardstick, type MosquittoYardstick } from './fleet/mosquitto-side.js';
 import { round3, type Figure } from './format.js';
 
@@ -78,6 +86,8 @@ export interface FleetBenchOptions {
   ratioRounds: number;
   /** Distinct 256 KiB requests one terminal sends in the abuse phase (1,000: 250 MiB; fleet/abuse.ts). */
   abuseRequests: number;
+  /** Terminals in the login-rate phase, whose users' passwords use production's scrypt parameters (200; fleet/login-rates.ts). */
+  productionLogins: number;
   /** Rounds of the slow-consumer phase (3): each a window without and one with a stalled reader (fleet/slow-consumer.ts). */
   slowConsumerRounds: number;
   /** Publisher clients of the raw aedes pub/sub yardstick, all in one process of their own (4; publisher-process.ts says why). */
@@ -90,7 +100,7 @@ export interface FleetBenchOptions {
   log: (line: string) => void;
 }
 
-const DEFAULTS = { connected: 10_000, streaming: 1_000, loopbackTerminals: 100, ratioRounds: 5, slowConsumerRounds: 3, abuseRequests: 1_000, publisherClients: DEFAULT_PUBLISHER_CLIENTS, connectBudgetMs: 150_000, streamBudgetMs: 60_000 };
+const DEFAULTS = { connected: 10_000, streaming: 1_000, loopbackTerminals: 100, ratioRounds: 5, slowConsumerRounds: 3, abuseRequests: 1_000, productionLogins: 200, publisherClients: DEFAULT_PUBLISHER_CLIENTS, connectBudgetMs: 150_000, streamBudgetMs: 60_000 };
 /** CONNECTs (credential check, login with its KDF) in progress at once: a fleet arrives in waves. */
 const CONNECT_CONCURRENCY = 128;
 /** Offers placed at once during the streaming phase. */
@@ -139,7 +149,7 @@ export async function benchFleet(durationMs: number, overrides: Partial<FleetBen
     const deviceCount = Math.max(connectTarget, options.loopbackTerminals + 1);
     // Throughput figures are only as steady as the machine: say how busy it was.
     log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; preparing ${deviceCount.toLocaleString('en-US')} users and enrolled terminals`);
-    const data = await prepareFleetData(root, deviceCount);
+    const data = await prepareFleetData(root, deviceCount, options.productionLogins);
 
     // Loopback comparison first, with only its own clients connected to either broker.
     rawHost = await BrokerHost.start('raw');
@@ -178,6 +188,11 @@ export async function benchFleet(durationMs: number, overrides: Partial<FleetBen
     );
     const abuse = await measureAbuse(host, loopbackTerminals[0]!, options.abuseRequests);
     log(`abuse: ${options.abuseRequests} distinct 256 KiB requests from one terminal (${mib(abuse.sentBytes)} MiB); broker RSS ${mib(abuse.rssBeforeBytes)} → ${mib(abuse.rssAfterBytes)} MiB`);
+    const logins = await measureLoginRates(store, data.productionDevices, CONNECT_CONCURRENCY);
+    log(
+      `logins with production password parameters (scrypt N=2^15): ${logins.passwordPerS.toFixed(1)}/s; ` +
+        `the same terminals resuming with their tickets: ${logins.resumePerS.toFixed(1)}/s (${data.productionDevices.length} terminals, ${logins.failures} failures)`,
+    );
     // The memory baseline comes next: the broker must be done with these connections.
     await closeTerminals(host, loopbackTerminals.splice(0));
 
@@ -209,9 +224,14 @@ export async function benchFleet(durationMs: number, overrides: Partial<FleetBen
       { metric: 'slow_consumer_not_dropped', value: slowConsumer.notDropped, unit: 'rounds' },
       { metric: 'broker_rss_bytes_under_abuse', value: abuse.rssAfterBytes, unit: 'bytes' },
       { metric: 'broker_rss_bytes_before_abuse', value: abuse.rssBeforeBytes, unit: 'bytes' },
+      { metric: 'login_per_s_production', value: round3(logins.passwordPerS), unit: 'logins/s' },
+      { metric: 'resume_per_s', value: round3(logins.resumePerS), unit: 'logins/s' },
+      { metric: 'login_rate_failures', value: logins.failures, unit: 'terminals' },
       { metric: 'connected_peak', value: connect.peak, unit: 'terminals' },
       { metric: 'connect_failures', value: connect.failures, unit: 'terminals' },
       { metric: 'login_per_s', value: round3(connect.loggedIn / connect.seconds), unit: 'logins/s' },
+      // Which scrypt cost login_per_s paid: the fast test parameters, not production's (login_per_s_production).
+      { metric: 'login_per_s_scrypt_n', value: FAST_TEST_PARAMS.N, unit: 'N' },
       { metric: 'broker_heap_bytes_per_terminal', value: Math.round((after.heapUsedBytes + after.externalBytes - before.heapUsedBytes - before.externalBytes) / brokerCounted), unit: 'bytes' },
       { metric: 'broker_rss_bytes_connected', value: after.rssBytes, unit: 'bytes' },
       { metric: 'streaming_mb_per_s', value: round3(streaming.bytesPerS / 1e6), unit: 'MB/s' },
@@ -244,7 +264,7 @@ export async function benchFleet(durationMs: number, overrides: Partial<FleetBen
 
 function checkOptions(durationMs: number, o: FleetBenchOptions): void {
   if (!Number.isFinite(durationMs) || durationMs <= 0) throw new FairwayError('invalid-argument', `durationMs must be a positive number, not ${durationMs}`, 'durationMs');
-  for (const name of ['connected', 'streaming', 'loopbackTerminals', 'ratioRounds', 'slowConsumerRounds', 'abuseRequests', 'publisherClients'] as const) {
+  for (const name of ['connected', 'streaming', 'loopbackTerminals', 'ratioRounds', 'slowConsumerRounds', 'abuseRequests', 'productionLogins', 'publisherClients'] as const) {
     if (!Number.isSafeInteger(o[name]) || o[name] < 1) throw new FairwayError('invalid-argument', `${name} must be a whole number ≥ 1, not ${o[name]}`, name);
   }
   if (o.publisherClients > MOST_PUBLISHER_CLIENTS) {

@@ -23,9 +23,13 @@ const SUPPORTING = [
   'slow_consumer_not_dropped',
   'broker_rss_bytes_under_abuse',
   'broker_rss_bytes_before_abuse',
+  'login_per_s_production',
+  'resume_per_s',
+  'login_rate_failures',
   'connected_peak',
   'connect_failures',
   'login_per_s',
+  'login_per_s_scrypt_n',
   'broker_heap_bytes_per_terminal',
   'broker_rss_bytes_connected',
   'streaming_mb_per_s',
@@ -48,7 +52,7 @@ const quiet: Partial<FleetBenchOptions> = { log: () => {} };
 
 describe('fleet bench', () => {
   it('connects, logs in and streams a tiny fleet and reports every figure with sane values', async () => {
-    const figures = await benchFleet(1_000, { ...quiet, connected: 20, streaming: 5, loopbackTerminals: 10, ratioRounds: 1, slowConsumerRounds: 1, abuseRequests: 20, publisherClients: 2 });
+    const figures = await benchFleet(1_000, { ...quiet, connected: 20, streaming: 5, loopbackTerminals: 10, ratioRounds: 1, slowConsumerRounds: 1, abuseRequests: 20, productionLogins: 8, publisherClients: 2 });
     expect(figures.map((f) => f.metric)).toEqual([...REQUIRED, ...SUPPORTING]);
     const value = (metric: string): number => figures.find((f) => f.metric === metric)!.value;
     for (const f of figures) expect(Number.isFinite(f.value), f.metric).toBe(true);
@@ -73,6 +77,11 @@ describe('fleet bench', () => {
     expect(value('slow_consumer_not_dropped')).toBe(0);
     expect(value('slow_consumer_dropped_ms')).toBeGreaterThan(0);
     expect(value('slow_consumer_throughput_ratio')).toBeGreaterThan(0);
+    // Production-parameter logins and ticket resumptions both happened, all of them, and a resume is the cheaper.
+    expect(value('login_rate_failures')).toBe(0);
+    expect(value('login_per_s_production')).toBeGreaterThan(0);
+    expect(value('resume_per_s')).toBeGreaterThan(value('login_per_s_production'));
+    expect(value('login_per_s_scrypt_n')).toBe(1024);
     // The abuse phase ran (what it retains is asserted in test/broker/abuse-memory.test.ts, on the heap, not RSS).
     expect(value('broker_rss_bytes_under_abuse')).toBeGreaterThan(20 * 1024 * 1024);
     // The publishers ran in their own process, which did the publishing work.
@@ -97,6 +106,7 @@ describe('fleet bench', () => {
     await expectKind(() => benchFleet(1_000, { ...quiet, loopbackTerminals: -1 }), 'invalid-argument');
     await expectKind(() => benchFleet(1_000, { ...quiet, ratioRounds: 0 }), 'invalid-argument');
     await expectKind(() => benchFleet(1_000, { ...quiet, slowConsumerRounds: 0 }), 'invalid-argument');
+    await expectKind(() => benchFleet(1_000, { ...quiet, productionLogins: 0 }), 'invalid-argument');
     await expectKind(() => benchFleet(1_000, { ...quiet, publisherClients: 0 }), 'invalid-argument');
     await expectKind(() => benchFleet(1_000, { ...quiet, publisherClients: 257 }), 'invalid-argument');
     await expectKind(() => benchFleet(1_000, { ...quiet, connectBudgetMs: 0 }), 'invalid-argument');
@@ -112,6 +122,7 @@ describe('fleet bench sizes from the environment', () => {
     expect(options.loopbackTerminals).toBe(100);
     expect(options.ratioRounds).toBe(5);
     expect(options.slowConsumerRounds).toBe(3);
+    expect(options.productionLogins).toBe(200);
     expect(options.publisherClients).toBe(4);
   });
 

@@ -112,9 +112,18 @@ export class BenchTerminal {
     return !this.closed && this.client.isOpen;
   }
 
-  async login(): Promise<void> {
-    const reply = await this.request({ t: 'login', user: this.device.userId, password: this.device.password });
+  /** Password login; with `wantTicket`, returns the resumption ticket the store issued [FW-4.2.4]. */
+  async login(options: { wantTicket?: boolean } = {}): Promise<Uint8Array | undefined> {
+    const reply = await this.request({ t: 'login', user: this.device.userId, password: this.device.password, ...(options.wantTicket ? { wantTicket: true } : {}) });
     if (reply.t !== 'login.ok') throw unexpected(this.device.deviceId, 'login.ok', reply);
+    return reply.ticket;
+  }
+
+  /** Ticket login (no password check at the store) [FW-4.2.5]; returns the next ticket. */
+  async resume(ticket: Uint8Array): Promise<Uint8Array | undefined> {
+    const reply = await this.request({ t: 'login', user: this.device.userId, ticket });
+    if (reply.t !== 'login.ok') throw unexpected(this.device.deviceId, 'login.ok', reply);
+    return reply.ticket;
   }
 
   /** offer.get for `partId`; returns the transfer id. */

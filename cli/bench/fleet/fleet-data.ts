@@ -9,7 +9,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FAST_TEST_PARAMS, hashPassword } from '../../../broker/auth/password.js';
+import { FAST_TEST_PARAMS, PRODUCTION_PARAMS, hashPassword } from '../../../broker/auth/password.js';
 import { prepareTitle } from '../../../broker/catalog/prepare-title.js';
 import { saveTitle } from '../../../broker/catalog/save-title.js';
 import { userAccountId } from '../../../broker/ledger/accounts.js';
@@ -29,11 +29,18 @@ const ROWS_PER_INSERT = 400;
 export interface FleetData {
   dataDir: string;
   devices: FleetDevice[];
+  /** Terminals whose users' passwords are hashed with the production scrypt parameters (the login-rate phase). */
+  productionDevices: FleetDevice[];
   partId: string;
   chunkCount: number;
 }
 
-export async function prepareFleetData(root: string, deviceCount: number): Promise<FleetData> {
+/**
+ * `deviceCount` terminals whose users' passwords use the fast test parameters (the fleet's
+ * thousands of logins would otherwise be minutes of scrypt), and `productionCount` more whose
+ * users' use production's: the login-rate phase measures what a real login costs.
+ */
+export async function prepareFleetData(root: string, deviceCount: number, productionCount = 0): Promise<FleetData> {
   const dataDir = join(root, 'store');
   const nowMs = Date.now();
   const store = await openStoreData(dataDir, { passwordParams: FAST_TEST_PARAMS, nowMs });
@@ -49,19 +56,23 @@ export async function prepareFleetData(root: string, deviceCount: number): Promi
     const prepared = await prepareTitle(titleDir, { content: store.content, crypto: new NodeCrypto(), storeSigner: store.key.signer, storeKid: store.key.kid });
     await saveTitle(store.database.db, prepared, titleDir, nowMs);
 
-    const passwordHash = await hashPassword(PASSWORD, FAST_TEST_PARAMS);
-    const devices: FleetDevice[] = [];
-    for (let i = 0; i < deviceCount; i++) {
-      const n = String(i).padStart(5, '0');
-      devices.push({ deviceId: `fleet-${n}`, userId: `fleet-u-${n}`, password: PASSWORD, signer: NodeSigner.generate() });
-    }
+    // One hash per parameter set, shared by its users (same password, same salt): the store
+    // still runs the full scrypt at every login, and the bench does not spend minutes hashing.
+    const fastHash = await hashPassword(PASSWORD, FAST_TEST_PARAMS);
+    const productionHash = productionCount > 0 ? await hashPassword(PASSWORD, PRODUCTION_PARAMS) : fastHash;
+    const made = (prefix: string, count: number, passwordHash: string) =>
+      Array.from({ length: count }, (_, i) => {
+        const n = String(i).padStart(5, '0');
+        return { deviceId: `${prefix}-${n}`, userId: `${prefix}-u-${n}`, password: PASSWORD, signer: NodeSigner.generate(), passwordHash };
+      });
+    const rows = [...made('fleet', deviceCount, fastHash), ...made('fleet-p', productionCount, productionHash)];
     const db = store.database.db;
-    for (let start = 0; start < devices.length; start += ROWS_PER_INSERT) {
-      const batch = devices.slice(start, start + ROWS_PER_INSERT);
+    for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+      const batch = rows.slice(start, start + ROWS_PER_INSERT);
       await db.transaction().execute(async (trx) => {
         await trx
           .insertInto('users')
-          .values(batch.map((d) => ({ id: d.userId, password_hash: passwordHash, name: '', address: '', age: null, occupation: '', created_at: nowMs })))
+          .values(batch.map((d) => ({ id: d.userId, password_hash: d.passwordHash, name: '', address: '', age: null, occupation: '', created_at: nowMs })))
           .execute();
         await trx
           .insertInto('accounts')
@@ -73,7 +84,8 @@ export async function prepareFleetData(root: string, deviceCount: number): Promi
           .execute();
       });
     }
-    return { dataDir, devices, partId, chunkCount: PART_BYTES / CHUNK_BYTES };
+    const devices: FleetDevice[] = rows.map(({ passwordHash: _hash, ...device }) => device);
+    return { dataDir, devices: devices.slice(0, deviceCount), productionDevices: devices.slice(deviceCount), partId, chunkCount: PART_BYTES / CHUNK_BYTES };
   } finally {
     await store.close();
   }
