@@ -98,6 +98,17 @@ export async function revokeTicketsOf(db: Kysely<Schema>, owner: { deviceId: str
   return Number(result.numDeletedRows);
 }
 
+/**
+ * Deletes every expired ticket row, used or not — past its expiry a row proves nothing (an
+ * expired ticket is refused either way) — so devices never seen again do not keep theirs
+ * forever. Run by the store's sweep (once a minute, one node per tick in a cluster). Returns
+ * how many went.
+ */
+export async function deleteExpiredTickets(db: Kysely<Schema>, nowMs: number): Promise<number> {
+  const result = await db.deleteFrom('login_tickets').where('expires_at', '<=', nowMs).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** A Buffer because that is what the column reads back as, so lookups compare like with like. */
 function ticketHash(ticket: Uint8Array, crypto: TicketCrypto): Buffer {
   const hasher = crypto.sha256();

@@ -21,6 +21,7 @@ import { CaptureBatcher } from './capture-batcher.js';
 import { LookupCache } from './lookup-cache.js';
 import { findPart } from '../catalog/catalog-reader.js';
 import { activePublicKey } from '../directory/terminals.js';
+import { deleteExpiredTickets } from '../directory/tickets.js';
 import { ChunkPump, type WindowJob } from './chunk-pump.js';
 import { dispatch } from './dispatch.js';
 import { EncodedReply } from './encoded-reply.js';
@@ -52,6 +53,8 @@ export interface StoreServiceOptions {
 }
 
 const REPLY_CACHE_MS = 10 * 60_000;
+/** Expired resumption tickets are deleted at most this often (the expiry sweep runs every few seconds). */
+const TICKET_SWEEP_MS = 60_000;
 /** How long a revocation may take to reach receipts on open connections. */
 const TERMINAL_KEY_TTL_MS = 5_000;
 /** Requests one terminal may have unanswered at once; a runtime has one or two. */
@@ -68,6 +71,7 @@ export class StoreService {
   private localState: LocalSharedState | undefined;
   /** Sweeps this node ran (a cluster's gate lets one node sweep each tick). */
   sweepsRun = 0;
+  private ticketsSweptAtMs = Number.NEGATIVE_INFINITY;
   /** Work started by messages, so `close` can wait for it instead of cutting a commit short. */
   private readonly running = new Set<Promise<void>>();
   /** Requests being handled per device (bounded: MAX_REQUESTS_IN_FLIGHT_PER_DEVICE). */
@@ -222,8 +226,21 @@ export class StoreService {
     }
     this.sweepsRun++;
     const released = await this.releaseLapsedHolds();
+    await this.deleteExpiredTicketsNow(nowMs);
     // In a cluster, one line per tick cluster-wide: operators (and the cluster proof) see which node swept it.
     if (gate) this.options.log.info({ tick: gate.tickOf(nowMs), released }, 'swept lapsed holds');
+  }
+
+  /** Expired resumption tickets, at most once a minute: rows of devices never seen again would otherwise stay. */
+  private async deleteExpiredTicketsNow(nowMs: number): Promise<void> {
+    if (nowMs - this.ticketsSweptAtMs < TICKET_SWEEP_MS) return;
+    this.ticketsSweptAtMs = nowMs;
+    try {
+      const deleted = await deleteExpiredTickets(this.options.db, nowMs);
+      if (deleted > 0) this.options.log.info({ deleted }, 'deleted expired resumption tickets');
+    } catch (e) {
+      this.options.log.warn({ err: e }, 'expired resumption tickets could not be deleted (database unreachable?): next minute');
+    }
   }
 
   async releaseLapsedHolds(): Promise<number> {

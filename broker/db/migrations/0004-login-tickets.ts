@@ -25,6 +25,8 @@ export function loginTickets(dialect: DialectName): Migration {
       // Revocation and pruning go by device (terminal revoked, replay) or by user (password changed).
       await db.schema.createIndex('login_tickets_device').on('login_tickets').columns(['device_id', 'user_id']).execute();
       await db.schema.createIndex('login_tickets_user').on('login_tickets').column('user_id').execute();
+      // The store's sweep deletes expired rows of every device at once (directory/tickets.ts).
+      await db.schema.createIndex('login_tickets_expires').on('login_tickets').column('expires_at').execute();
     },
     async down(db: Kysely<any>): Promise<void> {
       await db.schema.dropTable('login_tickets').execute();
