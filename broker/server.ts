@@ -33,6 +33,7 @@ import { listenMqttSocket, listenMqttWebSocket, type AcceptedConnection, type Li
 import { ConnectionCaps, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_SOURCE, sourceOf } from './transport/connection-caps.js';
 import { SizeGuardedStream } from './transport/size-guarded-stream.js';
 import { writeDirect } from './transport/direct-delivery.js';
+import { LogThrottle } from './log-throttle.js';
 
 export type { DeviceDirectory } from './auth/device-directory.js';
 
@@ -272,15 +273,11 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   await new Promise<void>((resolve) => aedes.subscribe(UP_FILTER, deliverUp, resolve));
 
   // ---- ports --------------------------------------------------------------------------------
-  let lastCapLogMs = 0;
+  const capRefusals = new LogThrottle(wallMs);
   const accept = ({ stream, transport, peer, request }: AcceptedConnection): void => {
     const admission = caps.admit(sourceOf(peer));
     if (!admission.admitted) {
-      // A flood is logged once a second, not once a connection.
-      if (wallMs() - lastCapLogMs >= 1_000) {
-        lastCapLogMs = wallMs();
-        logger.warn({ peer: `${transport} ${peer}`, reason: admission.reason }, 'connection refused: over a connection cap');
-      }
+      capRefusals.event((heldBack) => logger.warn({ peer: `${transport} ${peer}`, reason: admission.reason, alsoRefusedSinceLastLine: heldBack }, 'connection refused: over a connection cap'));
       stream.destroy();
       return;
     }

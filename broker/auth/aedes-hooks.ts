@@ -10,6 +10,7 @@ import { decideSubscription, mayForward, publishRefusal } from './access-policy.
 import type { ConnectAuthenticator } from './connect-authenticator.js';
 import { ConnectRefusal, CONNACK } from './connect-refusal.js';
 import { ANONYMOUS_ID_PREFIX, describeIdentity, type SessionIdentity } from './session-identity.js';
+import { LogThrottle } from '../log-throttle.js';
 
 export type AccessHooks = Required<
   Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>
@@ -38,8 +39,7 @@ const PROTOCOL_LEVEL = 4;
 export function createAccessHooks({ authenticator, identities, logger, peerOf, maxKeepAliveSeconds, maxPendingConnects }: AccessHooksDeps): AccessHooks {
   let pendingConnects = 0;
   /** Refusals for a full admission queue are logged once a second, with how many there were. */
-  let admissionRefusals = 0;
-  let admissionLoggedAtMs = 0;
+  const admissionRefusals = new LogThrottle(() => performance.now());
   /**
    * The client id as the CONNECT carried it. aedes replaces an empty one with `aedes_<uuid>`,
    * which happens to be a well-formed device id; the protocol wants an empty id refused (2).
@@ -82,13 +82,9 @@ export function createAccessHooks({ authenticator, identities, logger, peerOf, m
 
     authenticate(client, username, password, done) {
       if (pendingConnects >= maxPendingConnects) {
-        admissionRefusals++;
-        const nowMs = performance.now();
-        if (nowMs - admissionLoggedAtMs >= 1_000) {
-          logger.warn({ pending: pendingConnects, refused: admissionRefusals, code: CONNACK.serverUnavailable }, 'connect refused: admission queue full (connect storm)');
-          admissionLoggedAtMs = nowMs;
-          admissionRefusals = 0;
-        }
+        admissionRefusals.event((heldBack) =>
+          logger.warn({ pending: pendingConnects, refused: heldBack + 1, code: CONNACK.serverUnavailable }, 'connect refused: admission queue full (connect storm)'),
+        );
         done(new ConnectRefusal(CONNACK.serverUnavailable, `${pendingConnects} connects are being admitted: come back after your back-off`) as AuthenticateError, false);
         return;
       }
