@@ -12,8 +12,8 @@
  * statement, begun once the locks are held (and only when the group has a repeat): a charge
  * committed while this one waited is then seen whole.
  *
- * SQLite: the transaction holds the only write lock from BEGIN IMMEDIATE; two plain reads,
- * in-process, cost no round trip.
+ * SQLite: the transaction holds the only write lock from BEGIN IMMEDIATE; plain reads,
+ * in-process, cost no round trip. Both engines read a repeat's charge the same way.
  */
 import { sql } from 'kysely';
 import type { GroupTransfer } from './capture-group.js';
@@ -50,16 +50,12 @@ async function readGroupPostgres(trx: Trx, userAccounts: string[], transferIds: 
     select t.*, u.balance_minor as user_balance_minor from t left join u on u.id = 'user:' || t.user_id`.execute(trx);
 
   const balances = new Map<string, number>();
-  const transfers = new Map<string, GroupTransfer>();
+  const transfers: Omit<GroupTransfer, 'charged_balance_minor'>[] = [];
   for (const { user_balance_minor, ...row } of rows) {
     if (user_balance_minor !== null) balances.set(`user:${row.user_id}`, user_balance_minor);
-    transfers.set(row.id, { ...row, charged_balance_minor: null });
+    transfers.push(row);
   }
-  const charged = [...transfers.values()].filter((t) => t.state === 'charged').map((t) => t.id);
-  if (charged.length > 0) {
-    for (const { id, balance } of await readChargedBalances(trx, charged)) transfers.get(id)!.charged_balance_minor = balance;
-  }
-  return { balances, transfers };
+  return withChargedBalances(trx, balances, transfers);
 }
 
 async function readGroupSqlite(trx: Trx, userAccounts: string[], transferIds: string[]): Promise<GroupRows> {
@@ -67,27 +63,20 @@ async function readGroupSqlite(trx: Trx, userAccounts: string[], transferIds: st
   const rows = await trx
     .selectFrom('transfers as t')
     .innerJoin('parts as p', 'p.id', 't.part_id')
-    .leftJoin('ledger_txns as l', (join) => join.on('l.ref', '=', sql<string>`'charge:' || t.id`))
-    .leftJoin('postings as up', (join) => join.onRef('up.txn_id', '=', 'l.id').on('up.account_id', '=', sql<string>`'user:' || t.user_id`))
-    .select([
-      't.id',
-      't.device_id',
-      't.user_id',
-      't.part_id',
-      't.price_minor',
-      't.provider',
-      't.sponsor',
-      't.sponsor_pays_minor',
-      't.state',
-      't.hold_until',
-      't.charged_at',
-      'p.title_id',
-      'p.part_hash',
-      'up.balance_after_minor as charged_balance_minor',
-    ])
+    .select(['t.id', 't.device_id', 't.user_id', 't.part_id', 't.price_minor', 't.provider', 't.sponsor', 't.sponsor_pays_minor', 't.state', 't.hold_until', 't.charged_at', 'p.title_id', 'p.part_hash'])
     .where('t.id', 'in', transferIds)
     .execute();
-  return { balances: new Map(users.map((u) => [u.id, u.balance_minor])), transfers: new Map(rows.map((t) => [t.id, t])) };
+  return withChargedBalances(trx, new Map(users.map((u) => [u.id, u.balance_minor])), rows);
+}
+
+/** The transfers by id, each charged one with the balance its charge left (one more statement, only when there is one). */
+async function withChargedBalances(trx: Trx, balances: Map<string, number>, rows: Omit<GroupTransfer, 'charged_balance_minor'>[]): Promise<GroupRows> {
+  const transfers = new Map<string, GroupTransfer>(rows.map((row) => [row.id, { ...row, charged_balance_minor: null }]));
+  const charged = rows.filter((t) => t.state === 'charged').map((t) => t.id);
+  if (charged.length > 0) {
+    for (const { id, balance } of await readChargedBalances(trx, charged)) transfers.get(id)!.charged_balance_minor = balance;
+  }
+  return { balances, transfers };
 }
 
 /** The user's balance right after each charge: the charge's user posting. */

@@ -63,10 +63,9 @@ import { FairwayError } from '../../sdk/errors.js';
 import { BenchTerminal, type FleetDevice, type TerminalDeps } from './fleet/bench-terminal.js';
 import { CHUNK_BYTES, prepareFleetData, type FleetData } from './fleet/fleet-data.js';
 import { BrokerHost } from './fleet/host-process.js';
-import { MOST_PUBLISHER_CLIENTS } from './fleet/host-protocol.js';
 import { runLimited } from './fleet/limited.js';
 import { inProcessSide, measureLoopbackRatio, pubSubSide, storeSide, type RatioFigures, type RawYardstick } from './fleet/loopback-ratio.js';
-import { DEFAULT_PUBLISHER_CLIENTS, PublisherHost } from './fleet/publisher-process.js';
+import { PublisherHost } from './fleet/publisher-process.js';
 import { RawSubscriber } from './fleet/raw-subscriber.js';
 import { measureSlowConsumer } from './fleet/slow-consumer.js';
 import { measureAbuse } from './fleet/abuse.js';
@@ -74,33 +73,10 @@ import { measureLoginRates } from './fleet/login-rates.js';
 import { FAST_TEST_PARAMS } from '../../broker/auth/password.js';
 import { startMosquittoYardstick, type MosquittoYardstick } from './fleet/mosquitto-side.js';
 import { round3, type Figure } from './format.js';
+import { checkOptions, fleetOptionsFromEnv, type FleetBenchOptions } from './fleet/options.js';
 
-export interface FleetBenchOptions {
-  /** Terminals to connect and log in at once (FAIRWAY_BENCH_FLEET_CONNECTED; goal 10,000). */
-  connected: number;
-  /** Of those, terminals streaming at once (FAIRWAY_BENCH_FLEET_STREAMING; goal 1,000). */
-  streaming: number;
-  /** Terminals, and raw subscribers, in the loopback comparison (100). */
-  loopbackTerminals: number;
-  /** Rounds of raw (in-process and pub/sub) and store windows taken in turn; ratios are medians of the rounds (5). */
-  ratioRounds: number;
-  /** Distinct 256 KiB requests one terminal sends in the abuse phase (1,000: 250 MiB; fleet/abuse.ts). */
-  abuseRequests: number;
-  /** Terminals in the login-rate phase, whose users' passwords use production's scrypt parameters (200; fleet/login-rates.ts). */
-  productionLogins: number;
-  /** Rounds of the slow-consumer phase (3): each a window without and one with a stalled reader (fleet/slow-consumer.ts). */
-  slowConsumerRounds: number;
-  /** Publisher clients of the raw aedes pub/sub yardstick, all in one process of their own (4; publisher-process.ts says why). */
-  publisherClients: number;
-  /** No new connection is started after this long in the connect phase. */
-  connectBudgetMs: number;
-  /** The streaming phase gives up waiting for every terminal's first chunk after this long. */
-  streamBudgetMs: number;
-  /** Progress lines (stderr by default). */
-  log: (line: string) => void;
-}
+export { fleetOptionsFromEnv, type FleetBenchOptions } from './fleet/options.js';
 
-const DEFAULTS = { connected: 10_000, streaming: 1_000, loopbackTerminals: 100, ratioRounds: 5, slowConsumerRounds: 3, abuseRequests: 1_000, productionLogins: 200, publisherClients: DEFAULT_PUBLISHER_CLIENTS, connectBudgetMs: 150_000, streamBudgetMs: 60_000 };
 /** CONNECTs (credential check, login with its KDF) in progress at once: a fleet arrives in waves. */
 const CONNECT_CONCURRENCY = 128;
 /** Offers placed at once during the streaming phase. */
@@ -110,25 +86,6 @@ const PUMP_IN_FLIGHT = 64;
 const SLOT_MS = 1_000;
 /** File descriptors left for everything but the terminals' sockets. */
 const SPARE_FILES = 256;
-
-export function fleetOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): FleetBenchOptions {
-  return {
-    ...DEFAULTS,
-    connected: countFromEnv(env, 'FAIRWAY_BENCH_FLEET_CONNECTED', DEFAULTS.connected),
-    streaming: countFromEnv(env, 'FAIRWAY_BENCH_FLEET_STREAMING', DEFAULTS.streaming),
-    log: (line) => process.stderr.write(`fleet: ${line}\n`),
-  };
-}
-
-function countFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const text = env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!/^[0-9]+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1 || value > 100_000) {
-    throw new FairwayError('invalid-argument', `${name} must be a whole number of terminals in 1–100000, not ${JSON.stringify(text)}`, name);
-  }
-  return value;
-}
 
 export async function benchFleet(durationMs: number, overrides: Partial<FleetBenchOptions> = {}): Promise<Figure[]> {
   const options: FleetBenchOptions = { ...fleetOptionsFromEnv(), ...overrides };
@@ -259,19 +216,6 @@ export async function benchFleet(durationMs: number, overrides: Partial<FleetBen
     if (host) await closeTerminals(host, [...loopbackTerminals, ...fleet]);
     await host?.close();
     await rm(root, { recursive: true, force: true });
-  }
-}
-
-function checkOptions(durationMs: number, o: FleetBenchOptions): void {
-  if (!Number.isFinite(durationMs) || durationMs <= 0) throw new FairwayError('invalid-argument', `durationMs must be a positive number, not ${durationMs}`, 'durationMs');
-  for (const name of ['connected', 'streaming', 'loopbackTerminals', 'ratioRounds', 'slowConsumerRounds', 'abuseRequests', 'productionLogins', 'publisherClients'] as const) {
-    if (!Number.isSafeInteger(o[name]) || o[name] < 1) throw new FairwayError('invalid-argument', `${name} must be a whole number ≥ 1, not ${o[name]}`, name);
-  }
-  if (o.publisherClients > MOST_PUBLISHER_CLIENTS) {
-    throw new FairwayError('invalid-argument', `publisherClients must be at most ${MOST_PUBLISHER_CLIENTS}, not ${o.publisherClients}`, 'publisherClients');
-  }
-  for (const name of ['connectBudgetMs', 'streamBudgetMs'] as const) {
-    if (!Number.isFinite(o[name]) || o[name] <= 0) throw new FairwayError('invalid-argument', `${name} must be a positive number, not ${o[name]}`, name);
   }
 }
 
